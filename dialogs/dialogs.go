@@ -1,0 +1,84 @@
+// Package dialogs is the conversation of kpibot, free of any transport: an
+// Input (a command, a text, a button press, a chat event) and the saved state
+// give a Result (replies, edits, a notice for the pressed button) and the
+// changes to save. Package bot translates Telegram to Inputs and Results back.
+//
+// Reply texts are Telegram HTML: anything a user typed is escaped with
+// html.EscapeString before it goes into one.
+package dialogs
+
+import (
+	"context"
+
+	"github.com/kpibot/kpibot/kpi"
+)
+
+// Event is something that happened to the chat rather than a message in it.
+type Event int
+
+// The chat events the bot reacts to.
+const (
+	EventNone       Event = iota
+	EventBotAdded         // the bot was added to a group or unblocked
+	EventBotRemoved       // the bot was removed from a group or blocked
+)
+
+// Input is one thing a user did, as the conversation sees it.
+type Input struct {
+	ChatID    int64
+	ChatType  kpi.ChatType
+	ChatTitle string
+	ThreadID  int // forum topic, 0 outside topics
+
+	UserID   int64
+	UserName string // how to address the user: first name or @username
+	LangCode string // the user's Telegram language_code, may be empty
+	AsChat   bool   // written by an anonymous admin on behalf of the group
+
+	MessageID int    // the user's message, or the message whose button was pressed
+	ReplyTo   int    // the bot message a text answers, 0 when none
+	Command   string // "start" for /start and /start@ThisBot, lower case
+	Args      string // what follows the command
+	Text      string // a message that is not a command
+	Callback  string // callback data of a pressed button
+	Event     Event
+}
+
+// Button is one inline button: the text a user sees and the callback data
+// (at most 64 bytes) it sends back.
+type Button struct {
+	Text string
+	Data string
+}
+
+// Reply is one message the bot sends, or an edit of one it sent.
+type Reply struct {
+	Text    string     // Telegram HTML
+	Buttons [][]Button // inline keyboard rows; nil for none
+	// ForceReply asks the user's client to open a reply to this message
+	// (selective: only the user who is asked), with Placeholder in the field.
+	ForceReply  bool
+	Placeholder string
+	ReplyTo     int // the message this one answers, 0 for none
+	Edit        int // when not 0, edit this bot message instead of sending
+}
+
+// Result is what the bot does in answer to one Input.
+type Result struct {
+	Notice  string // the short answer to a button press (a toast)
+	Replies []Reply
+}
+
+// Store is the state the conversation keeps; package storage implements it.
+type Store interface {
+	Workspace(ctx context.Context, chat int64) (kpi.Workspace, error)
+	SaveWorkspace(ctx context.Context, w kpi.Workspace) error
+	Dialog(ctx context.Context, chat, user int64) ([]byte, error)
+	DeleteDialog(ctx context.Context, chat, user int64) error
+}
+
+// Admins tells who may change a group's settings; package bot implements it
+// with getChatMember.
+type Admins interface {
+	IsAdmin(ctx context.Context, chat, user int64) (bool, error)
+}

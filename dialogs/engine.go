@@ -1,0 +1,172 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kpibot/kpibot/kpi"
+)
+
+// Engine runs the conversation. Its fields are set once, before use.
+type Engine struct {
+	Store       Store
+	Admins      Admins
+	DefaultLang kpi.Lang
+	DefaultTZ   string
+	Now         func() time.Time
+}
+
+// command is one slash command of the table.
+type command struct {
+	name  string
+	admin bool // changes the workspace: admins only in groups
+	menu  func(*texts) string
+	run   func(e *Engine, ctx context.Context, in Input, w kpi.Workspace) (Result, error)
+}
+
+// commands is every command the bot answers, in menu order. It is filled
+// in init because /help lists the table itself.
+var commands []command
+
+func init() {
+	commands = []command{
+		{name: "start", menu: func(x *texts) string { return x.CommandStart }, run: (*Engine).start},
+		{name: "help", menu: func(x *texts) string { return x.CommandHelp }, run: (*Engine).help},
+		{name: "lang", admin: true, menu: func(x *texts) string { return x.CommandLang }, run: (*Engine).lang},
+		{name: "cancel", menu: func(x *texts) string { return x.CommandCancel }, run: (*Engine).cancel},
+	}
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// MenuItem is one line of the command menu.
+type MenuItem struct {
+	Command     string
+	Description string
+}
+
+// Menu returns the command menu in language l, for setMyCommands.
+func Menu(l kpi.Lang) []MenuItem {
+	items := make([]MenuItem, 0, len(commands))
+	for _, c := range commands {
+		items = append(items, MenuItem{Command: c.name, Description: c.menu(t(l))})
+	}
+	return items
+}
+
+// Handle answers one input. On failure the Result already holds the text
+// the user reads, and the error is returned for the log.
+func (e *Engine) Handle(ctx context.Context, in Input) (Result, error) {
+	w, err := e.workspace(ctx, in)
+	if err != nil {
+		return e.Failure(in, w.Lang, err), err
+	}
+	res, err := e.route(ctx, in, w)
+	if err != nil {
+		return e.Failure(in, w.Lang, err), err
+	}
+	return res, nil
+}
+
+func (e *Engine) route(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {
+	switch {
+	case in.Event != EventNone:
+		return e.event(ctx, in, w)
+	case in.Callback != "":
+		return e.press(ctx, in, w)
+	case in.Command != "":
+		c, ok := findCommand(in.Command)
+		if !ok {
+			if in.ChatType.IsGroup() {
+				return Result{}, nil // another bot's command, most likely
+			}
+			return say(in, t(w.Lang).UnknownCommand), nil
+		}
+		if c.admin {
+			if ok, err := e.isAdmin(ctx, in); err != nil || !ok {
+				return e.notAdmin(in, w, err)
+			}
+		}
+		return c.run(e, ctx, in, w)
+	case in.ChatType == kpi.ChatPrivate:
+		return say(in, t(w.Lang).NotUnderstood), nil
+	}
+	return Result{}, nil // group chatter that is not for the bot
+}
+
+// Failure returns the reply for an input whose handling failed with err:
+// "temporarily unavailable" when storage is down, a polite apology
+// otherwise. It is the one place where errors become user text.
+func (e *Engine) Failure(in Input, l kpi.Lang, err error) Result {
+	if !l.Valid() {
+		l = kpi.ParseLang(in.LangCode, e.DefaultLang)
+	}
+	msg := t(l).Oops
+	if errors.Is(err, kpi.ErrUnavailable) {
+		msg = t(l).Unavailable
+	}
+	if in.Callback != "" {
+		return Result{Notice: msg}
+	}
+	return say(in, msg)
+}
+
+// workspace loads the chat's workspace; for a chat the bot has not seen it
+// returns a fresh one (not yet saved) in the user's language.
+func (e *Engine) workspace(ctx context.Context, in Input) (kpi.Workspace, error) {
+	w, err := e.Store.Workspace(ctx, in.ChatID)
+	if err == nil {
+		return w, nil
+	}
+	if !errors.Is(err, kpi.ErrNotFound) {
+		return kpi.Workspace{Lang: kpi.ParseLang(in.LangCode, e.DefaultLang)}, err
+	}
+	return kpi.Workspace{
+		ChatID:   in.ChatID,
+		Type:     in.ChatType,
+		Title:    in.ChatTitle,
+		Lang:     kpi.ParseLang(in.LangCode, e.DefaultLang),
+		Timezone: e.DefaultTZ,
+		Active:   true,
+	}, nil
+}
+
+// isAdmin reports whether the input's author may change the workspace.
+func (e *Engine) isAdmin(ctx context.Context, in Input) (bool, error) {
+	if in.ChatType == kpi.ChatPrivate || in.AsChat {
+		return true, nil
+	}
+	ok, err := e.Admins.IsAdmin(ctx, in.ChatID, in.UserID)
+	if err != nil {
+		return false, fmt.Errorf("dialogs: admin check: %w", err)
+	}
+	return ok, nil
+}
+
+func (e *Engine) notAdmin(in Input, w kpi.Workspace, err error) (Result, error) {
+	if err != nil {
+		return Result{}, err
+	}
+	if in.Callback != "" {
+		return Result{Notice: t(w.Lang).AdminOnly}, nil
+	}
+	return say(in, t(w.Lang).AdminOnly), nil
+}
+
+// say is a Result of one text message answering the input.
+func say(in Input, text string) Result {
+	r := Reply{Text: text}
+	if in.ChatType.IsGroup() && in.Callback == "" {
+		r.ReplyTo = in.MessageID
+	}
+	return Result{Replies: []Reply{r}}
+}

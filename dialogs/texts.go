@@ -1,0 +1,122 @@
+package dialogs
+
+import "github.com/kpibot/kpibot/kpi"
+
+// texts is every sentence the bot says, in one language. Both catalogues
+// must fill every field; a test checks it.
+type texts struct {
+	LangName string // the language's own name, for its button
+
+	WelcomePrivate string // %s: the user's name
+	WelcomeGroup   string // %s: the group's title
+	WelcomeBack    string // %s: the user's name
+	AddedToGroup   string // %s: the group's title
+
+	HelpIntro    string
+	HelpCommands string
+	HelpLog      string // the quick-entry cheat sheet, shown once /log exists
+
+	LangAsk  string
+	LangSet  string // said in the new language
+	LangSame string
+
+	CancelNothing string
+	CancelDone    string
+
+	AdminOnly      string
+	StaleButton    string
+	UnknownCommand string
+	NotUnderstood  string
+	Unavailable    string
+	Oops           string
+	CommandStart   string
+	CommandHelp    string
+	CommandLang    string
+	CommandCancel  string
+}
+
+var ru = texts{
+	LangName: "Русский",
+
+	WelcomePrivate: "Здравствуйте, %s! Я помогаю превратить цели бизнеса в понятные KPI для соцсетей и следить, как команда к ним идёт.\n\n" +
+		"Настройка займёт семь коротких шагов: цель, аудитория, метрики, SMART-цели, учёт, анализ и отчёты. " +
+		"Потом команда будет записывать цифры одной строкой, а я — присылать графики и подсказки раз в неделю.",
+	WelcomeGroup: "Всем привет! Я буду вести KPI соцсетей для «%s»: администраторы настраивают план, " +
+		"участники записывают цифры, а раз в неделю сюда приходит отчёт с графиками.",
+	WelcomeBack: "С возвращением, %s! Я на месте.",
+	AddedToGroup: "Спасибо, что добавили меня в «%s»! Я веду KPI соцсетей: помогу поставить цели, " +
+		"соберу цифры команды и буду присылать сюда еженедельные отчёты.\n\n" +
+		"Чтобы проверять, кто администратор, сделайте меня администратором группы.",
+
+	HelpIntro:    "Я превращаю цели бизнеса в KPI для соцсетей за семь шагов, храню план и все записанные значения и присылаю отчёты с графиками.",
+	HelpCommands: "Команды:",
+	HelpLog: "Быстрая запись:\n" +
+		"/log охват 12500\n" +
+		"/log reach 12.5k er 4,2%\n" +
+		"/log вчера подписчики 830",
+
+	LangAsk:  "На каком языке мне говорить в этом чате?",
+	LangSet:  "Готово: теперь я говорю по-русски.",
+	LangSame: "Я уже говорю по-русски.",
+
+	CancelNothing: "Отменять нечего: сейчас нет открытого диалога.",
+	CancelDone:    "Диалог закрыт. Всё, что уже сохранено, осталось на месте.",
+
+	AdminOnly:      "Это могут менять только администраторы группы. Попросите одного из них.",
+	StaleButton:    "Эта кнопка устарела.",
+	UnknownCommand: "Такой команды я не знаю. Список команд — /help.",
+	NotUnderstood:  "Я не понял сообщение. Что я умею — /help.",
+	Unavailable:    "Хранилище временно недоступно, поэтому я ничего не изменил. Попробуйте ещё раз через минуту.",
+	Oops:           "Что-то пошло не так, и я ничего не изменил. Попробуйте ещё раз; если не выйдет — напишите /help.",
+	CommandStart:   "начало работы",
+	CommandHelp:    "что умеет бот и как записывать цифры",
+	CommandLang:    "язык бота в этом чате",
+	CommandCancel:  "выйти из текущего диалога",
+}
+
+var en = texts{
+	LangName: "English",
+
+	WelcomePrivate: "Hello, %s! I help turn business goals into clear social media KPIs and keep track of how the team is doing.\n\n" +
+		"Setting up takes seven short steps: goal, audience, metrics, SMART targets, tracking, analysis and reporting. " +
+		"Then the team logs numbers in one line, and I send charts and tips every week.",
+	WelcomeGroup: "Hi everyone! I will keep the social media KPIs of “%s”: admins set the plan, " +
+		"members log the numbers, and a chart report comes here every week.",
+	WelcomeBack: "Welcome back, %s! I'm here.",
+	AddedToGroup: "Thanks for adding me to “%s”! I keep social media KPIs: I help set targets, " +
+		"collect the team's numbers and post weekly reports here.\n\n" +
+		"Make me a group admin so I can tell who the admins are.",
+
+	HelpIntro:    "I turn business goals into social media KPIs in seven steps, keep the plan and every logged value, and post chart reports.",
+	HelpCommands: "Commands:",
+	HelpLog: "Quick entry:\n" +
+		"/log reach 12500\n" +
+		"/log reach 12.5k er 4.2%\n" +
+		"/log yesterday followers 830",
+
+	LangAsk:  "Which language should I speak in this chat?",
+	LangSet:  "Done: I speak English now.",
+	LangSame: "I already speak English.",
+
+	CancelNothing: "Nothing to cancel: there is no open dialog.",
+	CancelDone:    "Dialog closed. Everything already saved stays saved.",
+
+	AdminOnly:      "Only the group's admins can change this. Please ask one of them.",
+	StaleButton:    "This button is out of date.",
+	UnknownCommand: "I don't know that command. See /help for the list.",
+	NotUnderstood:  "I didn't understand that message. See /help for what I can do.",
+	Unavailable:    "Storage is temporarily unavailable, so nothing was changed. Please try again in a minute.",
+	Oops:           "Something went wrong and nothing was changed. Please try again; if it keeps failing, see /help.",
+	CommandStart:   "get started",
+	CommandHelp:    "what the bot does and how to log numbers",
+	CommandLang:    "the bot's language in this chat",
+	CommandCancel:  "leave the current dialog",
+}
+
+// t returns the catalogue of language l, Russian for anything unknown.
+func t(l kpi.Lang) *texts {
+	if l == kpi.English {
+		return &en
+	}
+	return &ru
+}
