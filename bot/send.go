@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kpibot/kpibot/dialogs"
+)
+
+// inlineKeyboard and inlineButton are the reply markup we send. The
+// library's own button type always serialises an empty copy_text object, so
+// these carry only the fields we use.
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+}
+
+// maxRetryAfter caps how long a reply waits on a 429 before giving up.
+const maxRetryAfter = 30 * time.Second
+
+// deliver carries out a Result: the button press is answered first (the
+// user's client shows a spinner until then), then the replies go out in order.
+func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, res dialogs.Result) {
+	if callbackID != "" {
+		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: res.Notice})
+		if err != nil && !strings.Contains(err.Error(), "query is too old") {
+			b.log.Warn("answer callback", "chat", in.ChatID, "err", err)
+		}
+	}
+	for _, r := range res.Replies {
+		if err := b.reply(ctx, in, r); err != nil {
+			b.log.Error("send reply", "chat", in.ChatID, "err", err)
+			return
+		}
+	}
+}
+
+func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) error {
+	if r.Edit != 0 {
+		err := retry429(ctx, func() error {
+			_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
+				ChatID: in.ChatID, MessageID: r.Edit, Text: r.Text,
+				ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
+			})
+			return err
+		})
+		switch {
+		case err == nil, isNotModified(err):
+			return nil
+		case !isEditGone(err):
+			return err
+		}
+		// The message is gone or too old to edit: say it anew.
+	}
+	params := &tg.SendMessageParams{
+		ChatID: in.ChatID, MessageThreadID: in.ThreadID, Text: r.Text,
+		ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
+	}
+	if r.ReplyTo != 0 {
+		params.ReplyParameters = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
+	}
+	return retry429(ctx, func() error {
+		_, err := b.api.SendMessage(ctx, params)
+		return err
+	})
+}
+
+// markup returns the reply markup of r, or nil for none.
+func markup(r dialogs.Reply) models.ReplyMarkup {
+	switch {
+	case r.ForceReply:
+		return &models.ForceReply{ForceReply: true, Selective: true, InputFieldPlaceholder: r.Placeholder}
+	case r.Edit != 0 || len(r.Buttons) > 0:
+		// An edit with no buttons sends an empty keyboard, which removes
+		// the old one: finished steps keep no live buttons.
+		kb := inlineKeyboard{InlineKeyboard: make([][]inlineButton, 0, len(r.Buttons))}
+		for _, row := range r.Buttons {
+			out := make([]inlineButton, 0, len(row))
+			for _, btn := range row {
+				out = append(out, inlineButton{Text: btn.Text, CallbackData: btn.Data})
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+		}
+		return kb
+	}
+	return nil
+}
+
+// retry429 calls send, and again after Telegram's retry_after when it
+// answers 429, at most twice more and never past maxRetryAfter.
+func retry429(ctx context.Context, send func() error) error {
+	err := send()
+	for i := 0; i < 2; i++ {
+		var tooMany *tg.TooManyRequestsError
+		if !errors.As(err, &tooMany) {
+			return err
+		}
+		wait := time.Duration(tooMany.RetryAfter) * time.Second
+		if wait > maxRetryAfter {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		err = send()
+	}
+	return err
+}
+
+func isNotModified(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
+}
+
+func isEditGone(err error) bool {
+	if !errors.Is(err, tg.ErrorBadRequest) {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "message to edit not found") || strings.Contains(msg, "message can't be edited")
+}
