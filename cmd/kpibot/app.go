@@ -35,6 +35,9 @@ type Main struct {
 	bot   *bot.Bot
 	ln    net.Listener
 	http  *http.Server
+
+	// wrap, when set by a test, wraps the conversation handler.
+	wrap func(bot.Handler) bot.Handler
 }
 
 // NewMain returns a Main that logs to w, with the token and any Redis
@@ -74,9 +77,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("redis: %w", err)
 	}
 	engine := &dialogs.Engine{Store: m.store, DefaultLang: c.DefaultLang, DefaultTZ: c.DefaultTZ, Now: time.Now}
+	var h bot.Handler = engine
+	if m.wrap != nil {
+		h = m.wrap(h)
+	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret, Log: m.Log,
-	}, engine, m.store)
+	}, h, m.store)
 	if err != nil {
 		return err
 	}

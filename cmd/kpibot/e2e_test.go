@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/telegramtest"
+	"github.com/kpibot/kpibot/dialogs"
 )
 
 const wait = 10 * time.Second
@@ -47,6 +49,11 @@ type running struct {
 // holds the token.
 func startBot(t *testing.T, tg *telegramtest.Server, extra map[string]string, ln net.Listener) *running {
 	t.Helper()
+	return startWrapped(t, tg, extra, ln, nil)
+}
+
+func startWrapped(t *testing.T, tg *telegramtest.Server, extra map[string]string, ln net.Listener, wrap func(bot.Handler) bot.Handler) *running {
+	t.Helper()
 	vars := map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token(),
 		"TELEGRAM_API_URL":   tg.URL,
@@ -64,6 +71,7 @@ func startBot(t *testing.T, tg *telegramtest.Server, extra map[string]string, ln
 	logs := &syncBuffer{}
 	m := NewMain(cfg, logs)
 	m.Listener = ln
+	m.wrap = wrap
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatalf("open: %v\n%s", err, logs)
@@ -155,6 +163,51 @@ func TestStartInGroupAddressedAndNot(t *testing.T) {
 	// The workspace speaks Russian (the language of who added the bot).
 	if !strings.Contains(msgs[2].PlainText, "/log") && !strings.Contains(msgs[2].PlainText, "Команды:") {
 		t.Errorf("/help in the group: %q", msgs[2].PlainText)
+	}
+}
+
+func TestStartInEnglishGroup(t *testing.T) {
+	tg := telegramtest.New(t)
+	startBot(t, tg, nil, nil)
+	group := tg.Group(-4242, "Coffee Lab")
+	tg.SendText(group, john, "/start@"+tg.BotUsername())
+	msgs := tg.WaitMessages(t, group.ID, 1, wait)
+	if !strings.HasPrefix(msgs[0].PlainText, "Hi everyone! I will keep the social media KPIs of “Coffee Lab”") {
+		t.Errorf("group /start in English: %q", msgs[0].PlainText)
+	}
+	tg.SendText(group, anna, "/start") // the workspace keeps its language
+	msgs = tg.WaitMessages(t, group.ID, 2, wait)
+	if !strings.HasPrefix(msgs[1].PlainText, "Welcome back, Анна") {
+		t.Errorf("second /start: %q", msgs[1].PlainText)
+	}
+}
+
+// panicky makes the conversation panic on the text "boom".
+type panicky struct{ bot.Handler }
+
+func (p panicky) Handle(ctx context.Context, in dialogs.Input) (dialogs.Result, error) {
+	if in.Text == "boom" {
+		var m map[string]int
+		m["x"]++ // a nil map write: a real runtime panic
+	}
+	return p.Handler.Handle(ctx, in)
+}
+
+func TestHandlerPanicLeavesTheBotServing(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startWrapped(t, tg, nil, nil, func(h bot.Handler) bot.Handler { return panicky{h} })
+	chat := tg.PrivateChat(john)
+	tg.SendText(chat, john, "boom")
+	tg.SendText(chat, john, "/start")
+	msgs := tg.WaitMessages(t, chat.ID, 2, wait)
+	if !strings.HasPrefix(msgs[0].PlainText, "Something went wrong") {
+		t.Errorf("after the panic: %q", msgs[0].PlainText)
+	}
+	if !strings.HasPrefix(msgs[1].PlainText, "Hello, John") {
+		t.Errorf("next update: %q", msgs[1].PlainText)
+	}
+	if !strings.Contains(r.logs.String(), "handler panic") {
+		t.Error("the panic was not logged")
 	}
 }
 
