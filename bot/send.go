@@ -36,15 +36,36 @@ func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, 
 			b.log.Warn("answer callback", "chat", in.ChatID, "err", err)
 		}
 	}
-	for _, r := range res.Replies {
-		if err := b.reply(ctx, in, r); err != nil {
+	ids := make([]int, len(res.Replies))
+	for i, r := range res.Replies {
+		id, err := b.reply(ctx, in, r)
+		if err != nil {
 			b.log.Error("send reply", "chat", in.ChatID, "err", err)
-			return
+			break
+		}
+		ids[i] = id
+	}
+	if res.Sent != nil {
+		if err := res.Sent(ctx, ids); err != nil {
+			b.log.Error("record sent messages", "chat", in.ChatID, "err", err)
 		}
 	}
 }
 
-func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) error {
+// reply sends or edits one message and returns its id.
+func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int, error) {
+	if r.Edit != 0 && r.KeepText {
+		err := retry429(ctx, func() error {
+			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+				ChatID: in.ChatID, MessageID: r.Edit, ReplyMarkup: markup(r),
+			})
+			return err
+		})
+		if err != nil && !isNotModified(err) && !isEditGone(err) {
+			return 0, err
+		}
+		return r.Edit, nil
+	}
 	if r.Edit != 0 {
 		err := retry429(ctx, func() error {
 			_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
@@ -55,9 +76,9 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) erro
 		})
 		switch {
 		case err == nil, isNotModified(err):
-			return nil
+			return r.Edit, nil
 		case !isEditGone(err):
-			return err
+			return 0, err
 		}
 		// The message is gone or too old to edit: say it anew.
 	}
@@ -68,10 +89,15 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) erro
 	if r.ReplyTo != 0 {
 		params.ReplyParameters = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
 	}
-	return retry429(ctx, func() error {
-		_, err := b.api.SendMessage(ctx, params)
+	var id int
+	err := retry429(ctx, func() error {
+		m, err := b.api.SendMessage(ctx, params)
+		if err == nil {
+			id = m.ID
+		}
 		return err
 	})
+	return id, err
 }
 
 // markup returns the reply markup of r, or nil for none.

@@ -36,7 +36,10 @@ type press struct {
 
 // presses is the table of button verbs.
 var presses = map[string]press{
-	"lang": {admin: true, run: (*Engine).pressLang},
+	"lang":  {admin: true, run: (*Engine).pressLang},
+	"w":     {run: (*Engine).wizardPress}, // the wizard checks its owner
+	"setup": {admin: true, run: (*Engine).pressSetup},
+	"plan":  {admin: true, run: (*Engine).pressPlan},
 }
 
 func (e *Engine) press(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {

@@ -11,6 +11,9 @@ import (
 // cancel closes the user's open dialog. What a dialog saved as it went
 // stays saved; only the question in flight is dropped.
 func (e *Engine) cancel(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {
+	if res, ok, err := e.pauseWizard(ctx, in, w); ok || err != nil {
+		return res, err
+	}
 	_, err := e.Store.Dialog(ctx, in.ChatID, in.UserID)
 	if errors.Is(err, kpi.ErrNotFound) {
 		return say(in, t(w.Lang).CancelNothing), nil

@@ -61,12 +61,19 @@ type Reply struct {
 	Placeholder string
 	ReplyTo     int // the message this one answers, 0 for none
 	Edit        int // when not 0, edit this bot message instead of sending
+	// KeepText, with Edit, changes only the message's buttons (to Buttons,
+	// or none): a finished question keeps its text and loses its keyboard.
+	KeepText bool
 }
 
 // Result is what the bot does in answer to one Input.
 type Result struct {
 	Notice  string // the short answer to a button press (a toast)
 	Replies []Reply
+	// Sent, when set, is called with the message id of each reply once they
+	// are all delivered (0 for one that failed), so the conversation can
+	// remember which message holds its buttons.
+	Sent func(ctx context.Context, ids []int) error
 }
 
 // Store is the state the conversation keeps; package storage implements it.
@@ -75,6 +82,14 @@ type Store interface {
 	SaveWorkspace(ctx context.Context, w kpi.Workspace) error
 	Dialog(ctx context.Context, chat, user int64) ([]byte, error)
 	DeleteDialog(ctx context.Context, chat, user int64) error
+
+	Wizard(ctx context.Context, chat int64) ([]byte, int64, error)
+	SaveWizard(ctx context.Context, chat int64, rev int64, state []byte) (int64, error)
+	Plan(ctx context.Context, chat int64) (kpi.Plan, error)
+	Plans(ctx context.Context, chat int64) ([]kpi.Plan, error)
+	CommitPlan(ctx context.Context, w kpi.Workspace, p kpi.Plan, wizardRev int64) (kpi.Plan, error)
+	AddUserGroup(ctx context.Context, user, chat int64) error
+	UserGroups(ctx context.Context, user int64) ([]int64, error)
 }
 
 // Admins tells who may change a group's settings; package bot implements it

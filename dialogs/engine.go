@@ -33,6 +33,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{name: "start", menu: func(x *texts) string { return x.CommandStart }, run: (*Engine).start},
+		{name: "setup", admin: true, menu: func(x *texts) string { return x.CommandSetup }, run: (*Engine).setup},
+		{name: "plan", menu: func(x *texts) string { return x.CommandPlan }, run: (*Engine).plan},
 		{name: "help", menu: func(x *texts) string { return x.CommandHelp }, run: (*Engine).help},
 		{name: "lang", admin: true, menu: func(x *texts) string { return x.CommandLang }, run: (*Engine).lang},
 		{name: "cancel", menu: func(x *texts) string { return x.CommandCancel }, run: (*Engine).cancel},
@@ -97,7 +99,11 @@ func (e *Engine) route(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 			}
 		}
 		return c.run(e, ctx, in, w)
-	case in.ChatType == kpi.ChatPrivate:
+	}
+	if res, ok, err := e.wizardText(ctx, in, w); ok || err != nil {
+		return res, err
+	}
+	if in.ChatType == kpi.ChatPrivate {
 		return say(in, t(w.Lang).NotUnderstood), nil
 	}
 	return Result{}, nil // group chatter that is not for the bot
@@ -137,6 +143,7 @@ func (e *Engine) workspace(ctx context.Context, in Input) (kpi.Workspace, error)
 		Lang:     kpi.ParseLang(in.LangCode, e.DefaultLang),
 		Timezone: e.DefaultTZ,
 		Active:   true,
+		Settings: kpi.DefaultSettings,
 	}, nil
 }
 

@@ -15,12 +15,117 @@ type memStore struct {
 	mu         sync.Mutex
 	workspaces map[int64]kpi.Workspace
 	dialogs    map[[2]int64][]byte
+	wizards    map[int64]memWizard
+	plans      map[int64][]kpi.Plan
+	groups     map[int64][]int64
 	writes     int
 	Err        error
 }
 
+type memWizard struct {
+	rev   int64
+	state []byte
+}
+
 func newMemStore() *memStore {
-	return &memStore{workspaces: map[int64]kpi.Workspace{}, dialogs: map[[2]int64][]byte{}}
+	return &memStore{workspaces: map[int64]kpi.Workspace{}, dialogs: map[[2]int64][]byte{},
+		wizards: map[int64]memWizard{}, plans: map[int64][]kpi.Plan{}, groups: map[int64][]int64{}}
+}
+
+func (s *memStore) Wizard(_ context.Context, chat int64) ([]byte, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, 0, s.Err
+	}
+	w, ok := s.wizards[chat]
+	if !ok {
+		return nil, 0, fmt.Errorf("mem: %w", kpi.ErrNotFound)
+	}
+	return w.state, w.rev, nil
+}
+
+func (s *memStore) SaveWizard(_ context.Context, chat int64, rev int64, state []byte) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return rev, s.Err
+	}
+	if s.wizards[chat].rev != rev {
+		return rev, fmt.Errorf("mem: %w", kpi.ErrConflict)
+	}
+	s.wizards[chat] = memWizard{rev: rev + 1, state: state}
+	s.writes++
+	return rev + 1, nil
+}
+
+func (s *memStore) Plan(_ context.Context, chat int64) (kpi.Plan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return kpi.Plan{}, s.Err
+	}
+	ps := s.plans[chat]
+	if len(ps) == 0 {
+		return kpi.Plan{}, fmt.Errorf("mem: %w", kpi.ErrNotFound)
+	}
+	return ps[len(ps)-1], nil
+}
+
+func (s *memStore) Plans(_ context.Context, chat int64) ([]kpi.Plan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	return s.plans[chat], nil
+}
+
+func (s *memStore) CommitPlan(_ context.Context, w kpi.Workspace, p kpi.Plan, rev int64) (kpi.Plan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return p, s.Err
+	}
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	if err := w.Validate(); err != nil {
+		return p, err
+	}
+	if s.wizards[w.ChatID].rev != rev {
+		return p, fmt.Errorf("mem: %w", kpi.ErrConflict)
+	}
+	p.Version = len(s.plans[w.ChatID]) + 1
+	s.plans[w.ChatID] = append(s.plans[w.ChatID], p)
+	s.workspaces[w.ChatID] = w
+	delete(s.wizards, w.ChatID)
+	s.writes++
+	return p, nil
+}
+
+func (s *memStore) AddUserGroup(_ context.Context, user, chat int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	for _, g := range s.groups[user] {
+		if g == chat {
+			return nil
+		}
+	}
+	s.groups[user] = append(s.groups[user], chat)
+	return nil
+}
+
+func (s *memStore) UserGroups(_ context.Context, user int64) ([]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	return s.groups[user], nil
 }
 
 func (s *memStore) Workspace(_ context.Context, chat int64) (kpi.Workspace, error) {

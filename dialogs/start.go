@@ -9,20 +9,40 @@ import (
 	"github.com/kpibot/kpibot/kpi"
 )
 
-// start greets the user and records a workspace for a chat seen first.
+// start greets the user and records a workspace for a chat seen first;
+// without a plan it offers the setup, with one it shows the plan card.
 func (e *Engine) start(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {
 	x := t(w.Lang)
-	if w.Created.IsZero() || !w.Active {
+	var res Result
+	switch {
+	case w.Created.IsZero() || !w.Active:
 		w.Active = true
 		if err := e.Store.SaveWorkspace(ctx, w); err != nil {
 			return Result{}, fmt.Errorf("dialogs: start: %w", err)
 		}
 		if in.ChatType.IsGroup() {
-			return say(in, fmt.Sprintf(x.WelcomeGroup, html.EscapeString(in.ChatTitle))), nil
+			res = say(in, fmt.Sprintf(x.WelcomeGroup, html.EscapeString(in.ChatTitle)))
+		} else {
+			res = say(in, fmt.Sprintf(x.WelcomePrivate, html.EscapeString(in.UserName)))
 		}
-		return say(in, fmt.Sprintf(x.WelcomePrivate, html.EscapeString(in.UserName))), nil
+	default:
+		res = say(in, fmt.Sprintf(x.WelcomeBack, html.EscapeString(in.UserName)))
 	}
-	return say(in, fmt.Sprintf(x.WelcomeBack, html.EscapeString(in.UserName))), nil
+	p, err := e.Store.Plan(ctx, in.ChatID)
+	switch {
+	case err == nil:
+		admin, err := e.isAdmin(ctx, in)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Replies = append(res.Replies, e.planCard(w, p, nil, admin))
+	case errors.Is(err, kpi.ErrNotFound):
+		res.Replies[0].Text += "\n\n" + x.StartSetup
+		res.Replies[0].Buttons = [][]Button{{{Text: x.W.PlanStart, Data: data("setup", "go")}}}
+	default:
+		return Result{}, fmt.Errorf("dialogs: start: %w", err)
+	}
+	return res, nil
 }
 
 // event records the bot being added to a group or removed from it.
@@ -35,6 +55,13 @@ func (e *Engine) event(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 		}
 		if err := e.Store.SaveWorkspace(ctx, w); err != nil {
 			return Result{}, fmt.Errorf("dialogs: bot added: %w", err)
+		}
+		if in.ChatType.IsGroup() && in.UserID != 0 {
+			// Whoever adds a bot is an admin there: the group becomes a
+			// report destination they may pick from a private chat.
+			if err := e.Store.AddUserGroup(ctx, in.UserID, in.ChatID); err != nil {
+				return Result{}, fmt.Errorf("dialogs: bot added: %w", err)
+			}
 		}
 		if !in.ChatType.IsGroup() {
 			return Result{}, nil // a private chat unblocked the bot: nothing to say

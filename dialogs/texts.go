@@ -33,6 +33,11 @@ type texts struct {
 	CommandHelp    string
 	CommandLang    string
 	CommandCancel  string
+	CommandSetup   string
+	CommandPlan    string
+	StartSetup     string
+
+	W wtexts // the wizard and the plan card
 }
 
 var ru = texts{
@@ -72,6 +77,11 @@ var ru = texts{
 	CommandHelp:    "что умеет бот и как записывать цифры",
 	CommandLang:    "язык бота в этом чате",
 	CommandCancel:  "выйти из текущего диалога",
+	CommandSetup:   "настроить KPI за 7 шагов",
+	CommandPlan:    "план KPI и прогресс",
+	StartSetup:     "Начнём? Первый шаг — цель бизнеса.",
+
+	W: wru,
 }
 
 var en = texts{
@@ -111,6 +121,11 @@ var en = texts{
 	CommandHelp:    "what the bot does and how to log numbers",
 	CommandLang:    "the bot's language in this chat",
 	CommandCancel:  "leave the current dialog",
+	CommandSetup:   "set up KPIs in 7 steps",
+	CommandPlan:    "the KPI plan and progress",
+	StartSetup:     "Shall we start? Step one is the business goal.",
+
+	W: wen,
 }
 
 // t returns the catalogue of language l, Russian for anything unknown.

@@ -12,4 +12,7 @@ var (
 	ErrUnavailable = errors.New("storage unavailable")
 	// ErrInvalid means the input broke a domain rule.
 	ErrInvalid = errors.New("invalid input")
+	// ErrConflict means someone else changed the thing first; nothing was
+	// written and the action may be retried on fresh state.
+	ErrConflict = errors.New("changed concurrently")
 )

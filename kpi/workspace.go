@@ -57,7 +57,23 @@ type Workspace struct {
 	Active   bool      `json:"active"`
 	Created  time.Time `json:"created"`
 	Updated  time.Time `json:"updated"`
+	Settings
 }
+
+// Settings are when and where a workspace gets its reports (step 7 and
+// /settings).
+type Settings struct {
+	ReportDay    time.Weekday `json:"report_day"`
+	ReportHour   int          `json:"report_hour"`
+	ReportMinute int          `json:"report_minute"`
+	ReportChat   int64        `json:"report_chat,omitempty"`   // 0: the workspace's own chat
+	ReportThread int          `json:"report_thread,omitempty"` // forum topic, 0 for none
+	Reminders    bool         `json:"reminders"`
+}
+
+// DefaultSettings are a new workspace's: reports on Monday at 10:00 in its
+// own chat, reminders on.
+var DefaultSettings = Settings{ReportDay: time.Monday, ReportHour: 10, Reminders: true}
 
 // Validate returns an error wrapping ErrInvalid when the workspace cannot
 // be stored: no chat id, an unknown chat type or language, or a time zone
@@ -70,6 +86,9 @@ func (w Workspace) Validate() error {
 		return fmt.Errorf("workspace %d: chat type %q: %w", w.ChatID, w.Type, ErrInvalid)
 	case !w.Lang.Valid():
 		return fmt.Errorf("workspace %d: language %q: %w", w.ChatID, w.Lang, ErrInvalid)
+	case w.ReportDay < time.Sunday || w.ReportDay > time.Saturday || w.ReportHour < 0 || w.ReportHour > 23 ||
+		w.ReportMinute < 0 || w.ReportMinute > 59 || w.ReportThread < 0:
+		return fmt.Errorf("workspace %d: report time: %w", w.ChatID, ErrInvalid)
 	}
 	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "" {
 		return fmt.Errorf("workspace %d: time zone %q: %w", w.ChatID, w.Timezone, ErrInvalid)

@@ -7,7 +7,10 @@
 //
 //	kpi:{<chat>}:workspace        string, JSON kpi.Workspace
 //	kpi:{<chat>}:dialog:<user>    string, the open dialog of one user (TTL 7 days)
+//	kpi:{<chat>}:wizard           hash {rev, state}: the workspace's one setup wizard (TTL 7 days)
+//	kpi:{<chat>}:plans            list of JSON kpi.Plan, every version, oldest first
 //	kpi:workspaces                set of every chat id with a workspace
+//	kpi:user:<user>:groups        set of group chat ids where the user acted as an admin
 //	kpi:update:<update_id>        string "1", an update already taken (TTL 24 h)
 //
 // Chat ids are stored as decimal int64 (supergroup ids are negative and

@@ -38,6 +38,8 @@ type Main struct {
 
 	// wrap, when set by a test, wraps the conversation handler.
 	wrap func(bot.Handler) bot.Handler
+	// now, when set by a test, is the conversation's clock.
+	now func() time.Time
 }
 
 // NewMain returns a Main that logs to w, with the token and any Redis
@@ -77,6 +79,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("redis: %w", err)
 	}
 	engine := &dialogs.Engine{Store: m.store, DefaultLang: c.DefaultLang, DefaultTZ: c.DefaultTZ, Now: time.Now}
+	if m.now != nil {
+		engine.Now = m.now
+	}
 	var h bot.Handler = engine
 	if m.wrap != nil {
 		h = m.wrap(h)

@@ -18,6 +18,10 @@ import (
 
 const wait = 10 * time.Second
 
+// testNow is the conversation's clock in end-to-end tests: the wizard's
+// deadlines and SMART checks depend on the date.
+var testNow = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
 // syncBuffer collects log lines from several goroutines.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -72,6 +76,7 @@ func startWrapped(t *testing.T, tg *telegramtest.Server, extra map[string]string
 	m := NewMain(cfg, logs)
 	m.Listener = ln
 	m.wrap = wrap
+	m.now = func() time.Time { return testNow }
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatalf("open: %v\n%s", err, logs)
