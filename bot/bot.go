@@ -109,10 +109,16 @@ func (b *Bot) IsAdmin(ctx context.Context, chat, user int64) (bool, error) {
 // updates in flight are handled.
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setCommands(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	if b.cfg.WebhookURL != "" {
 		if err := b.setWebhook(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 		<-ctx.Done()

@@ -38,11 +38,11 @@ func (d Date) IsZero() bool { return d == Date{} }
 func (d Date) Valid() bool {
 	return d.Year >= 1 && d.Year <= 9999 &&
 		d.Month >= time.January && d.Month <= time.December &&
-		d.Day >= 1 && d.Day <= daysIn(d.Year, d.Month)
+		d.Day >= 1 && d.Day <= daysInMonth(d.Year, d.Month)
 }
 
-// daysIn returns the number of days of month m of year y.
-func daysIn(y int, m time.Month) int {
+// daysInMonth returns the number of days of month m of year y.
+func daysInMonth(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
@@ -88,10 +88,15 @@ func (d Date) Weekday() time.Weekday {
 }
 
 // MarshalText encodes d as "2026-11-20", and the zero Date as an empty
-// string, so a Date is a JSON string. It never fails.
+// string, so a Date is a JSON string. It fails with an error wrapping
+// ErrInvalid when d is neither zero nor a valid date, rather than store
+// text UnmarshalText would refuse.
 func (d Date) MarshalText() ([]byte, error) {
 	if d.IsZero() {
 		return []byte{}, nil
+	}
+	if !d.Valid() {
+		return nil, fmt.Errorf("date %s: %w", d, ErrInvalid)
 	}
 	return []byte(d.String()), nil
 }
@@ -117,7 +122,7 @@ func (d *Date) UnmarshalText(b []byte) error {
 // of the next year).
 func EndOfMonth(d Date) Date {
 	first := DateOf(time.Date(d.Year, d.Month, 1, 12, 0, 0, 0, time.UTC))
-	return Date{Year: first.Year, Month: first.Month, Day: daysIn(first.Year, first.Month)}
+	return Date{Year: first.Year, Month: first.Month, Day: daysInMonth(first.Year, first.Month)}
 }
 
 // EndOfQuarter returns the last day of d's calendar quarter: 31 March,
@@ -142,9 +147,9 @@ var relativeDays = map[string]int{
 	"позавчера": 2, "day before yesterday": 2, "the day before yesterday": 2,
 }
 
-// monthNames maps lower-case month names and abbreviations, English and
+// dateMonthNames maps lower-case month names and abbreviations, English and
 // Russian (nominative and genitive), to months.
-var monthNames = map[string]time.Month{
+var dateMonthNames = map[string]time.Month{
 	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
 	"apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
 	"aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
@@ -313,7 +318,7 @@ func parseNamedDate(s string) (d Date, hasYear, ok bool) {
 		dayTok, monTok = f[1], f[0] // "nov 20"
 	}
 	day, ok1 := dayNumber(dayTok)
-	mon, ok2 := monthNames[strings.TrimSuffix(monTok, ".")]
+	mon, ok2 := dateMonthNames[strings.TrimSuffix(monTok, ".")]
 	if !ok1 || !ok2 {
 		return Date{}, false, false
 	}

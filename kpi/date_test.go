@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func mustLoad(t testing.TB, name string) *time.Location {
+func mustLoadZone(t testing.TB, name string) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -70,8 +70,8 @@ func TestDateValid(t *testing.T) {
 }
 
 func TestDateOf(t *testing.T) {
-	moscow := mustLoad(t, "Europe/Moscow")
-	la := mustLoad(t, "America/Los_Angeles")
+	moscow := mustLoadZone(t, "Europe/Moscow")
+	la := mustLoadZone(t, "America/Los_Angeles")
 	instant := time.Date(2026, time.November, 20, 22, 30, 0, 0, time.UTC)
 	tests := []struct {
 		t    time.Time
@@ -82,7 +82,7 @@ func TestDateOf(t *testing.T) {
 		{instant.In(la), Date{2026, time.November, 20}},
 		{time.Date(2026, time.January, 1, 2, 0, 0, 0, time.UTC).In(la), Date{2025, time.December, 31}},
 		// 00:30 on the day Europe moves its clocks forward.
-		{time.Date(2026, time.March, 29, 0, 30, 0, 0, mustLoad(t, "Europe/Berlin")), Date{2026, time.March, 29}},
+		{time.Date(2026, time.March, 29, 0, 30, 0, 0, mustLoadZone(t, "Europe/Berlin")), Date{2026, time.March, 29}},
 	}
 	for _, tt := range tests {
 		if got := DateOf(tt.t); got != tt.want {
@@ -92,7 +92,7 @@ func TestDateOf(t *testing.T) {
 }
 
 func TestDateTime(t *testing.T) {
-	moscow := mustLoad(t, "Europe/Moscow")
+	moscow := mustLoadZone(t, "Europe/Moscow")
 	d := Date{2026, time.November, 20}
 	if got, want := d.Time(moscow), time.Date(2026, time.November, 19, 21, 0, 0, 0, time.UTC); !got.Equal(want) || got.Location() != moscow {
 		t.Errorf("Time(Moscow) = %v, want %v in Moscow", got, want)
@@ -101,14 +101,14 @@ func TestDateTime(t *testing.T) {
 		t.Errorf("Time(nil) = %v, want midnight UTC", got)
 	}
 	// Every day starts at its own midnight, whatever DST does later that day.
-	berlin := mustLoad(t, "Europe/Berlin")
+	berlin := mustLoadZone(t, "Europe/Berlin")
 	for _, d := range []Date{{2026, time.March, 29}, {2026, time.October, 25}} {
 		if got := d.Time(berlin); got.Hour() != 0 || DateOf(got) != d {
 			t.Errorf("%v.Time(Berlin) = %v, want its midnight", d, got)
 		}
 	}
 	// Where DST skipped midnight, the day starts at 01:00.
-	saoPaulo := mustLoad(t, "America/Sao_Paulo")
+	saoPaulo := mustLoadZone(t, "America/Sao_Paulo")
 	skipped := Date{2018, time.November, 4}
 	if got := skipped.Time(saoPaulo); DateOf(got) != skipped || got.Hour() != 1 {
 		t.Errorf("%v.Time(Sao Paulo) = %v, want 01:00 that day", skipped, got)
@@ -116,7 +116,7 @@ func TestDateTime(t *testing.T) {
 	// In zones that move their clocks at midnight, every day still starts
 	// at its first instant.
 	for _, name := range []string{"America/Sao_Paulo", "America/Santiago", "America/Havana", "Asia/Beirut", "Asia/Tehran", "Europe/Moscow", "Australia/Lord_Howe"} {
-		loc := mustLoad(t, name)
+		loc := mustLoadZone(t, name)
 		for d := (Date{2010, time.January, 1}); d.Before(Date{2021, time.January, 1}); d = d.AddDays(1) {
 			start := d.Time(loc)
 			if DateOf(start) != d || DateOf(start.Add(-time.Nanosecond)) != d.AddDays(-1) {
@@ -431,6 +431,9 @@ func TestDateJSON(t *testing.T) {
 	var out doc
 	if err := json.Unmarshal(b, &out); err != nil || out != in {
 		t.Errorf("Unmarshal(%s) = %+v, %v; want %+v", b, out, err, in)
+	}
+	if _, err := json.Marshal(doc{Start: Date{2026, 2, 30}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Marshal(30 February) error %v, want one wrapping ErrInvalid", err)
 	}
 	for _, bad := range []string{`{"start":"2026-02-30"}`, `{"start":"20.11.2026"}`, `{"start":"today"}`} {
 		if err := json.Unmarshal([]byte(bad), &out); !errors.Is(err, ErrInvalid) {

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// nb writes the no-break space of Russian formatting as "_" in tables.
-func nb(s string) string { return strings.ReplaceAll(s, "_", "\u00a0") }
+// ruSpaces writes the no-break space of Russian formatting as "_" in tables.
+func ruSpaces(s string) string { return strings.ReplaceAll(s, "_", "\u00a0") }
 
 func TestFormatNumber(t *testing.T) {
 	tests := []struct {
@@ -48,7 +48,7 @@ func TestFormatNumber(t *testing.T) {
 		{math.Inf(-1), "\u2212∞", "-∞"},
 	}
 	for _, tt := range tests {
-		if got, want := FormatNumber(tt.v, Russian), nb(tt.ru); got != want {
+		if got, want := FormatNumber(tt.v, Russian), ruSpaces(tt.ru); got != want {
 			t.Errorf("FormatNumber(%v, ru) = %q, want %q", tt.v, got, want)
 		}
 		if got := FormatNumber(tt.v, English); got != tt.en {
@@ -73,7 +73,7 @@ func TestFormatPercent(t *testing.T) {
 		{1500, "1_500_%", "1,500%"},
 	}
 	for _, tt := range tests {
-		if got, want := FormatPercent(tt.v, Russian), nb(tt.ru); got != want {
+		if got, want := FormatPercent(tt.v, Russian), ruSpaces(tt.ru); got != want {
 			t.Errorf("FormatPercent(%v, ru) = %q, want %q", tt.v, got, want)
 		}
 		if got := FormatPercent(tt.v, English); got != tt.en {
@@ -125,7 +125,7 @@ func TestFormatCompact(t *testing.T) {
 		{math.Inf(1), "∞", "∞"},
 	}
 	for _, tt := range tests {
-		if got, want := FormatCompact(tt.v, Russian), nb(tt.ru); got != want {
+		if got, want := FormatCompact(tt.v, Russian), ruSpaces(tt.ru); got != want {
 			t.Errorf("FormatCompact(%v, ru) = %q, want %q", tt.v, got, want)
 		}
 		if got := FormatCompact(tt.v, English); got != tt.en {

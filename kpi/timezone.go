@@ -13,8 +13,8 @@ const maxTimezoneInput = 64
 
 // Offsets from UTC, in minutes, that ParseTimezone accepts.
 const (
-	minOffset = -12 * 60
-	maxOffset = 14 * 60
+	minUTCOffset = -12 * 60
+	maxUTCOffset = 14 * 60
 )
 
 // fractionalZones maps offsets from UTC that are not whole hours, in minutes,
@@ -179,8 +179,8 @@ func normalizePlace(s string) string {
 	return strings.Join(f, " ")
 }
 
-// loads reports whether name is a time zone the system knows.
-func loads(name string) bool {
+// zoneLoads reports whether name is a time zone the system knows.
+func zoneLoads(name string) bool {
 	if name == "" || strings.EqualFold(name, "Local") {
 		return false
 	}
@@ -238,24 +238,24 @@ func ParseTimezone(s string) (name string, err error) {
 	place := normalizePlace(t)
 	if zones, ok := cityZones[place]; ok {
 		for _, z := range zones {
-			if loads(z) {
+			if zoneLoads(z) {
 				return z, nil
 			}
 		}
 	}
-	if z, ok := zonesByKey[lower]; ok && loads(z) {
+	if z, ok := zonesByKey[lower]; ok && zoneLoads(z) {
 		return z, nil
 	}
-	if z, ok := zonesByKey[place]; ok && loads(z) {
+	if z, ok := zonesByKey[place]; ok && zoneLoads(z) {
 		return z, nil
 	}
 	if !looksLikeZone(t) {
 		return fail("unknown place")
 	}
-	if loads(t) {
+	if zoneLoads(t) {
 		return t, nil
 	}
-	if g := guessZoneCase(t); g != t && loads(g) {
+	if g := guessZoneCase(t); g != t && zoneLoads(g) {
 		return g, nil
 	}
 	return fail("unknown time zone")
@@ -380,7 +380,7 @@ func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '
 // offsetZone returns the zone name for an offset from UTC in minutes, or an
 // error wrapping ErrInvalid.
 func offsetZone(minutes int) (string, error) {
-	if minutes < minOffset || minutes > maxOffset {
+	if minutes < minUTCOffset || minutes > maxUTCOffset {
 		return "", fmt.Errorf("offset %s: outside UTC-12..UTC+14: %w", formatOffset(minutes), ErrInvalid)
 	}
 	if minutes == 0 {

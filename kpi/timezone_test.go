@@ -207,7 +207,7 @@ func TestParseTimezoneOffsets(t *testing.T) {
 				t.Errorf("ParseTimezone(%q): %v", in, err)
 				continue
 			}
-			loc := mustLoad(t, name)
+			loc := mustLoadZone(t, name)
 			if _, off := now.In(loc).Zone(); off != h*3600 {
 				t.Errorf("ParseTimezone(%q) = %q, offset %ds, want %ds", in, name, off, h*3600)
 			}
@@ -215,7 +215,7 @@ func TestParseTimezoneOffsets(t *testing.T) {
 	}
 	// The fractional zones have their offset at least part of the year.
 	for minutes, name := range fractionalZones {
-		loc := mustLoad(t, name)
+		loc := mustLoadZone(t, name)
 		found := false
 		for m := time.January; m <= time.December; m++ {
 			if _, off := time.Date(2026, m, 15, 12, 0, 0, 0, time.UTC).In(loc).Zone(); off == minutes*60 {

@@ -13,6 +13,13 @@ type SendOption func(*sendOptions)
 
 type sendOptions struct {
 	threadID int
+	replyTo  int
+}
+
+// ReplyTo makes the message a reply to message id of the same chat (for
+// SendAsAnonymousAdmin; SendReply takes the id itself).
+func ReplyTo(id int) SendOption {
+	return func(o *sendOptions) { o.replyTo = id }
 }
 
 // InThread sends the message into a forum topic (or reply thread):
@@ -48,6 +55,9 @@ func (s *Server) userMessage(chat Chat, from User, senderChat *Chat, text string
 	var o sendOptions
 	for _, f := range opts {
 		f(&o)
+	}
+	if replyTo == 0 {
+		replyTo = o.replyTo
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

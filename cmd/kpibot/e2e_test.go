@@ -18,9 +18,13 @@ import (
 
 const wait = 10 * time.Second
 
-// testNow is the conversation's clock in end-to-end tests: the wizard's
-// deadlines and SMART checks depend on the date.
-var testNow = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+// testNow is the date of the end-to-end tests: the wizard's deadlines and
+// SMART checks depend on it. Tests that move testClock do not run in
+// parallel.
+var (
+	testNow   = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	testClock = &clock{now: testNow}
+)
 
 // syncBuffer collects log lines from several goroutines.
 type syncBuffer struct {
@@ -45,6 +49,7 @@ type running struct {
 	*Main
 	tg   *telegramtest.Server
 	logs *syncBuffer
+	stop func() // as SIGTERM would; idempotent, also run when the test ends
 }
 
 // startBot runs Main against tg with the embedded store in a temporary
@@ -76,33 +81,58 @@ func startWrapped(t *testing.T, tg *telegramtest.Server, extra map[string]string
 	m := NewMain(cfg, logs)
 	m.Listener = ln
 	m.wrap = wrap
-	m.now = func() time.Time { return testNow }
+	m.now = testClock.Now
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatalf("open: %v\n%s", err, logs)
 	}
+	seq := tg.Seq()
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		if err := m.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		out := logs.String()
-		_, secret, _ := strings.Cut(tg.Token(), ":")
-		if strings.Contains(out, secret) {
-			t.Errorf("the token appears in the logs")
-		}
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", out)
-		}
-	})
+	var once sync.Once
+	r := &running{Main: m, tg: tg, logs: logs}
+	r.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			if err := m.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			out := logs.String()
+			_, secret, _ := strings.Cut(tg.Token(), ":")
+			if strings.Contains(out, secret) {
+				t.Errorf("the token appears in the logs")
+			}
+			if t.Failed() {
+				t.Logf("bot logs:\n%s", out)
+			}
+		})
+	}
+	t.Cleanup(r.stop)
 	// The command menus are registered before updates are taken.
-	tg.WaitCall(t, "setMyCommands", nil, wait)
-	return &running{Main: m, tg: tg, logs: logs}
+	tg.WaitCall(t, "setMyCommands", func(c telegramtest.Call) bool { return c.Seq > seq }, wait)
+	return r
+}
+
+// clock is the conversation's clock in end-to-end tests: fixed, moved on
+// by tests that need time to pass (a wizard left idle).
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 var (

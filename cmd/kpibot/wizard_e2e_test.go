@@ -20,6 +20,7 @@ type person struct {
 	user telegramtest.User
 	taps int // buttons pressed and answers typed
 	log  []string
+	last int64 // sequence number of the last action
 }
 
 // screen returns the newest bot message that has inline buttons.
@@ -44,6 +45,7 @@ func (p *person) press(label, want string) {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if _, ok := msgs[i].Button(label); ok {
 			seq := p.tg.Seq()
+			p.last = seq
 			p.tg.PressButton(p.t, p.chat, p.user, msgs[i].ID, label)
 			p.taps++
 			p.log = append(p.log, "[кнопка] "+label)
@@ -58,28 +60,37 @@ func (p *person) press(label, want string) {
 // and waits for a bot message containing want.
 func (p *person) say(text, want string) {
 	p.t.Helper()
+	var prompt int
+	if p.chat.Type != telegramtest.ChatPrivate && !strings.HasPrefix(text, "/") {
+		prompt = p.prompt().ID
+	}
 	seq := p.tg.Seq()
-	if p.chat.Type == telegramtest.ChatPrivate {
+	p.last = seq
+	if prompt == 0 {
 		p.tg.SendText(p.chat, p.user, text)
 	} else {
-		p.tg.SendReply(p.chat, p.user, text, p.prompt().ID)
+		p.tg.SendReply(p.chat, p.user, text, prompt)
 	}
 	p.taps++
 	p.log = append(p.log, "[ответ] "+text)
 	p.waitFor(seq, want)
 }
 
-// prompt is the newest ForceReply message of the bot.
+// prompt waits for the bot's ForceReply prompt sent after the last action
+// (it follows the question it belongs to) and returns it.
 func (p *person) prompt() telegramtest.Message {
 	p.t.Helper()
-	msgs := p.tg.Messages(p.chat.ID)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Markup != nil && msgs[i].Markup.ForceReply {
-			return msgs[i]
+	var found telegramtest.Message
+	p.tg.WaitFor(p.t, wait, "a ForceReply prompt", func() bool {
+		for _, m := range p.tg.Messages(p.chat.ID) {
+			if m.Markup != nil && m.Markup.ForceReply && m.Seq > p.last {
+				found = m
+				return true
+			}
 		}
-	}
-	p.t.Fatalf("no ForceReply prompt in the chat")
-	return telegramtest.Message{}
+		return false
+	})
+	return found
 }
 
 func (p *person) waitFor(seq int64, want string) {
@@ -88,7 +99,7 @@ func (p *person) waitFor(seq int64, want string) {
 	p.tg.WaitFor(p.t, wait, "a bot message with "+want, func() bool {
 		for _, m := range p.tg.Messages(p.chat.ID) {
 			last := m.History[len(m.History)-1]
-			if last.Seq > seq && (strings.Contains(m.PlainText, want) || slices.Contains(labels(m), want)) {
+			if last.Seq > seq && (strings.Contains(m.PlainText, want) || strings.Contains(strings.Join(labels(m), "\n"), want)) {
 				found = m.PlainText
 				return true
 			}
@@ -222,5 +233,198 @@ func checkRussianPlan(t *testing.T, plan kpi.Plan) {
 	}
 	if plan.AlertPct != 20 || plan.Review != "weekly" {
 		t.Errorf("analysis: %+v", plan)
+	}
+}
+
+func TestWizardPrivateEnglish(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	p := &person{t: t, tg: tg, chat: tg.PrivateChat(john), user: john}
+	p.say("/start", "Set up KPIs")
+	p.press("🚀 Set up KPIs", "Step 1 of 7")
+	p.press("Customer service", "✓ Customer service")
+	p.press("Next ▶", "measurable business target")
+	p.press("Skip ▶", "Step 2 of 7")
+	p.press("Skip ▶", "Where is your audience")
+	p.press("Instagram", "✓ Instagram")
+	p.press("Next ▶", "online the most")
+	p.press("Skip ▶", "What is your audience into")
+	p.say("coffee, brunch", "Step 3 of 7")
+	p.press("Next ▶", "Engagement rate: where is it now")
+	p.say("2.5", "by when")
+	p.press("End of quarter (31 Dec 2026)", "What do you want to reach")
+	p.say("3", "Response time: where is it now")
+	p.say("60", "by when")
+	p.press("End of quarter (31 Dec 2026)", "What do you want to reach")
+	p.say("90", "must be below the current value")
+	p.say("30", "Growth that fast is rare")
+	p.press("Take 56 min", "Step 5 of 7")
+	p.press("Response time: by hand", "Response time: platform stats")
+	p.press("Next ▶", "Which day")
+	p.press("✓ Mon", "At what time")
+	p.press("✓ 10:00", "Your time zone")
+	p.say("America/New_York", "Step 6 of 7")
+	p.press("Weekly + a monthly deep dive", "When should I warn")
+	p.press("10% behind", "Step 7 of 7")
+	p.press("✓ This chat", "Remind the team")
+	p.press("No", "Check the plan")
+	p.press("✅ Save the plan", "KPI plan · version 1")
+
+	plan, err := r.store.Plan(context.Background(), p.chat.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plan.Goals, []kpi.Goal{kpi.GoalService}) || plan.Audience.Interests != "coffee, brunch" ||
+		!slices.Equal(plan.Audience.Platforms, []string{"instagram"}) || plan.Review != "monthly" || plan.AlertPct != 10 {
+		t.Errorf("plan: %+v", plan)
+	}
+	if len(plan.KPIs) != 2 || plan.KPIs[0].Metric != "engagement" || plan.KPIs[0].Target != 3 ||
+		plan.KPIs[1].Metric != "response_time" || plan.KPIs[1].Target != 56 || plan.KPIs[1].Source != "platform" {
+		t.Errorf("KPIs: %+v", plan.KPIs)
+	}
+	ws, _ := r.store.Workspace(context.Background(), p.chat.ID)
+	if ws.Timezone != "America/New_York" || ws.Reminders || ws.ReportDay != time.Monday || ws.ReportHour != 10 {
+		t.Errorf("workspace: %+v", ws)
+	}
+	// The plan card follows, with edit buttons for the owner.
+	card, _ := tg.LastMessage(p.chat.ID)
+	if !strings.Contains(card.PlainText, "KPI plan · version 1") || !strings.Contains(card.PlainText, "Response time: 60 min → 56 min by 31 Dec 2026") {
+		t.Errorf("plan card: %q", card.PlainText)
+	}
+	if _, ok := card.Button("✏️ Goal"); !ok {
+		t.Errorf("no edit buttons on the card: %v", labels(card))
+	}
+}
+
+// A team group: only admins set the plan up; the wizard's text questions
+// come as ForceReply prompts and only the owner's reply is taken.
+func TestWizardInSupergroup(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	group := tg.Supergroup(-1009876543210, "Кофейня", false)
+	tg.AddBotToGroup(group, anna)
+	tg.WaitMessages(t, group.ID, 1, wait)
+	tg.SetMemberStatus(group.ID, anna.ID, telegramtest.StatusCreator)
+	tg.SetMemberStatus(group.ID, oleg.ID, telegramtest.StatusMember)
+
+	owner := &person{t: t, tg: tg, chat: group, user: anna}
+	member := &person{t: t, tg: tg, chat: group, user: oleg}
+	member.say("/setup", "Это могут менять только администраторы")
+
+	owner.say("/setup", "Шаг 1 из 7")
+	owner.press("Сервис для клиентов", "✓ Сервис для клиентов")
+	// A member pressing the owner's buttons is told whose they are.
+	seq := tg.Seq()
+	tg.PressButton(t, group, oleg, owner.screen().ID, "Рост продаж")
+	tg.WaitFor(t, wait, "the member's press answered", func() bool {
+		a := tg.CallbackAnswers()
+		return len(a) > 0 && a[len(a)-1].Seq > seq
+	})
+	if a := tg.CallbackAnswers(); !strings.Contains(a[len(a)-1].Text, "Эти кнопки для Анна") {
+		t.Errorf("member press answered %q", a[len(a)-1].Text)
+	}
+	if slices.Contains(labels(owner.screen()), "✓ Рост продаж") {
+		t.Error("the member's press changed the goal")
+	}
+	owner.press("Дальше ▶", "измеримая цель")
+	prompt := owner.prompt()
+	if !prompt.Markup.Selective || prompt.ReplyTo == 0 || !strings.Contains(prompt.PlainText, "Анна, ответьте") {
+		t.Errorf("prompt: %+v", prompt)
+	}
+	// The member replies to the prompt: ignored. Chatter: ignored.
+	tg.SendReply(group, oleg, "+100500 % за неделю", prompt.ID)
+	tg.SendText(group, oleg, "а что тут происходит?")
+	owner.say("Довольные клиенты", "Шаг 2 из 7")
+	w, _, err := r.store.Wizard(context.Background(), group.ID)
+	if err != nil || !strings.Contains(string(w), "Довольные клиенты") || strings.Contains(string(w), "100500") {
+		t.Errorf("wizard state after the member's reply: %s (%v)", w, err)
+	}
+	// Every question asked in the group, and only there.
+	if n := len(tg.Messages(anna.ID)); n != 0 {
+		t.Errorf("%d messages went to a private chat", n)
+	}
+}
+
+func TestWizardByAnonymousAdmin(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	group := tg.Supergroup(-1005550001, "Студия", false)
+	tg.SetMemberStatus(group.ID, john.ID, telegramtest.StatusAdministrator)
+	seq := tg.Seq()
+	tg.SendAsAnonymousAdmin(group, "/setup")
+	anon := &person{t: t, tg: tg, chat: group, user: john}
+	anon.waitFor(seq, "Шаг 1 из 7")
+	// The anonymous admin's presses come with their own id: accepted.
+	anon.press("Рост продаж", "✓ Рост продаж")
+	anon.press("Дальше ▶", "измеримая цель")
+	seq = tg.Seq()
+	tg.SendAsAnonymousAdmin(group, "Выручка +15 %", telegramtest.ReplyTo(anon.prompt().ID))
+	anon.last = seq
+	anon.waitFor(seq, "Шаг 2 из 7")
+	if w, _, _ := r.store.Wizard(context.Background(), group.ID); !strings.Contains(string(w), "Выручка +15 %") {
+		t.Errorf("wizard: %s", w)
+	}
+}
+
+// The bot restarts (a new process state on the same store) between steps
+// 3 and 4; the owner goes on pressing the same buttons and finishes.
+func TestWizardSurvivesRestart(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	first := startBot(t, tg, map[string]string{"DATA_DIR": dir}, nil)
+	p := &person{t: t, tg: tg, chat: tg.PrivateChat(anna), user: anna}
+	ruWizardToMetrics(p)
+	first.stop()
+
+	second := startBot(t, tg, map[string]string{"DATA_DIR": dir}, nil)
+	ruWizardFromTargets(p)
+	plan, err := second.store.Plan(context.Background(), p.chat.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRussianPlan(t, plan)
+}
+
+// One wizard per workspace: a second admin is told who runs it, and may
+// take it over once it has been idle for ten minutes.
+func TestSecondAdminWaitsThenTakesOver(t *testing.T) {
+	tg := telegramtest.New(t)
+	startBot(t, tg, nil, nil)
+	defer testClock.Set(testNow)
+	group := tg.Group(-777, "Салон")
+	tg.SetMemberStatus(group.ID, anna.ID, telegramtest.StatusCreator)
+	tg.SetMemberStatus(group.ID, john.ID, telegramtest.StatusAdministrator)
+	a := &person{t: t, tg: tg, chat: group, user: anna}
+	j := &person{t: t, tg: tg, chat: group, user: john}
+	a.say("/setup", "Шаг 1 из 7")
+	a.press("Рост продаж", "✓ Рост продаж")
+	old := a.screen()
+	oldNext, _ := old.Button("Дальше ▶")
+	j.say("/setup", "Сейчас план настраивает Анна")
+	if _, ok := tg.LastMessage(group.ID); ok {
+		if m, _ := tg.LastMessage(group.ID); len(m.Buttons()) != 0 {
+			t.Errorf("a take-over button before 10 minutes: %v", labels(m))
+		}
+	}
+	testClock.Set(testNow.Add(11 * time.Minute))
+	j.say("/setup", "последнее действие 11 мин назад")
+	j.press("Продолжить вместо Анна", "Настройку продолжил John")
+	j.press("Дальше ▶", "измеримая цель")
+	// Anna's old buttons are gone; a client that still shows them gets a
+	// notice and changes nothing.
+	if m, _ := tg.Message(group.ID, old.ID); len(m.Buttons()) != 0 {
+		t.Errorf("the old screen keeps its buttons: %v", labels(m))
+	}
+	seq := tg.Seq()
+	tg.PressData(group, anna, old.ID, oldNext.CallbackData)
+	tg.WaitFor(t, wait, "Anna's press answered", func() bool {
+		ans := tg.CallbackAnswers()
+		return len(ans) > 0 && ans[len(ans)-1].Seq > seq
+	})
+	if ans := tg.CallbackAnswers(); ans[len(ans)-1].Text != "Эта кнопка устарела." {
+		t.Errorf("stale press answered %q", ans[len(ans)-1].Text)
+	}
+	if !strings.Contains(j.screen().PlainText, "измеримая цель") {
+		t.Errorf("the stale press moved the wizard: %q", j.screen().PlainText)
 	}
 }
