@@ -51,15 +51,78 @@ func text(r Result) string {
 
 func TestEveryTextInBothLanguages(t *testing.T) {
 	for _, l := range kpi.Langs {
-		v := reflect.ValueOf(*t_(l))
-		for i := 0; i < v.NumField(); i++ {
-			if v.Field(i).String() == "" {
-				t.Errorf("%s: %s is empty", l, v.Type().Field(i).Name)
-			}
+		checkFilled(t, string(l), reflect.ValueOf(*t_(l)))
+		x := t_(l).W
+		for _, g := range kpi.Goals {
+			need(t, l, "Goals", x.Goals[kpi.Goal(g)])
+		}
+		for _, k := range kpi.Platforms {
+			need(t, l, "Platforms", x.Platforms[k])
+		}
+		for _, k := range kpi.DayParts {
+			need(t, l, "DayParts", x.DayParts[k])
+		}
+		for _, k := range kpi.Sources {
+			need(t, l, "Sources", x.Sources[k])
+		}
+		for _, k := range kpi.Frequencies {
+			need(t, l, "Freqs", x.Freqs[k])
+		}
+		for _, k := range kpi.Reviews {
+			need(t, l, "Reviews", x.Reviews[k])
+		}
+		for _, u := range customUnits {
+			need(t, l, "Units", x.Units[u])
+		}
+		for _, d := range weekOrder {
+			need(t, l, "Weekdays", x.Weekdays[d])
+		}
+		for step := 1; step <= 7; step++ {
+			need(t, l, "StepNames", x.StepNames[step])
+			need(t, l, "StepWhy", x.StepWhy[step])
+		}
+		for _, z := range zoneChoices {
+			need(t, l, "zoneNames", zoneNames[l][z])
+		}
+		for _, m := range kpi.Catalog {
+			need(t, l, "metric "+m.Key, m.Title(l))
 		}
 	}
-	if ru.Oops == en.Oops || ru.LangAsk == en.LangAsk {
+	if ru.Oops == en.Oops || ru.LangAsk == en.LangAsk || ru.W.GoalAsk == en.W.GoalAsk {
 		t.Error("the two catalogues share texts: one was not translated")
+	}
+}
+
+func need(t *testing.T, l kpi.Lang, what, s string) {
+	t.Helper()
+	if s == "" {
+		t.Errorf("%s: a %s text is missing", l, what)
+	}
+}
+
+// checkFilled fails for every empty string field, however deep.
+func checkFilled(t *testing.T, path string, v reflect.Value) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.String:
+		if v.String() == "" {
+			t.Errorf("%s is empty", path)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			checkFilled(t, path+"."+v.Type().Field(i).Name, v.Field(i))
+		}
+	case reflect.Array, reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			checkFilled(t, fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+		}
+	case reflect.Map:
+		if v.Len() == 0 {
+			t.Errorf("%s is empty", path)
+		}
+		for _, k := range v.MapKeys() {
+			checkFilled(t, fmt.Sprintf("%s[%v]", path, k), v.MapIndex(k))
+		}
 	}
 }
 
