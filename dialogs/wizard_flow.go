@@ -234,7 +234,11 @@ func (c *wctx) commit(prefix []Reply) (Result, error) {
 	} else {
 		out = append(out, say(c.in, text).Replies...)
 	}
-	card := c.e.planCard(ws, saved, nil, true)
+	versions, err := c.e.Store.Plans(c.ctx, c.in.ChatID)
+	if err != nil {
+		versions = nil // the card without the version list is still right
+	}
+	card := c.e.planCard(ws, saved, versions, true)
 	out = append(out, card)
 	return Result{Notice: text, Replies: out}, nil
 }

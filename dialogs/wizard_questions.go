@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -647,8 +648,8 @@ func (c *wctx) pace(m kpi.Metric, chk kpi.TargetCheck) string {
 	switch {
 	case m.Percent(): // percentage points: "+0,2 п. п."
 		return signed(kpi.FormatNumber(abs(chk.WeeklyChange), c.ws.Lang)+c.x.W.Points, chk.WeeklyChange)
-	case chk.WeeklyGrowth != 0:
-		return signed(kpi.FormatPercent(abs(chk.WeeklyGrowth)*100, c.ws.Lang), chk.WeeklyGrowth)
+	case chk.WeeklyGrowth != 0: // "+2 %" rather than "+1,98 %": a pace, not a measurement
+		return signed(kpi.FormatPercent(math.Round(abs(chk.WeeklyGrowth)*1000)/10, c.ws.Lang), chk.WeeklyGrowth)
 	}
 	return signed(c.value(m, abs(chk.WeeklyChange)), chk.WeeklyChange)
 }

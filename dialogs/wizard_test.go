@@ -280,3 +280,67 @@ func TestEveryKeyboardFitsTelegram(t *testing.T) {
 		}
 	}
 }
+
+func TestWizardBackPauseResume(t *testing.T) {
+	c := newSim(t)
+	c.toTargets()
+	c.say("44")
+	if q := c.wizard().Q; q != "baseline" || c.wizard().K != 1 {
+		t.Fatalf("after the first target: %s/%d", q, c.wizard().K)
+	}
+	// Back walks the answered questions in reverse, KPI by KPI.
+	c.press("◀ Назад")
+	if w := c.wizard(); w.Q != "target" || w.K != 0 {
+		t.Errorf("back: %s/%d, want target/0", w.Q, w.K)
+	}
+	c.press("◀ Назад")
+	if w := c.wizard(); w.Q != "deadline" || w.K != 0 {
+		t.Errorf("back: %s/%d, want deadline/0", w.Q, w.K)
+	}
+	// Pause keeps every answer; /setup resumes at the same question.
+	res := c.press("✖ Пауза")
+	if !strings.Contains(res.Notice, "/setup продолжит с шага 4") {
+		t.Errorf("pause: %+v", res)
+	}
+	if got := text(c.say("любой текст")); !strings.Contains(got, "не понял") && !strings.Contains(got, "Я не понял") {
+		t.Errorf("text while paused: %q", got)
+	}
+	c.say("/setup")
+	w := c.wizard()
+	if w.Q != "deadline" || w.Paused || w.Plan.KPIs[0].Baseline != 40 || w.Plan.KPIs[0].Target != 44 {
+		t.Errorf("resumed: %+v", w)
+	}
+	if !strings.Contains(c.screen(), "Продолжаем настройку") {
+		t.Errorf("resumed screen: %q", c.screen())
+	}
+	// /cancel pauses too.
+	c.say("/cancel")
+	if !c.wizard().Paused {
+		t.Error("/cancel did not pause the wizard")
+	}
+}
+
+func TestDoubleConfirmSavesOnce(t *testing.T) {
+	c := newSim(t)
+	toTimezone(c)
+	c.press("✓ Москва")
+	c.press("✓ Каждую неделю")
+	c.press("✓ Отстаём на 20\u00a0%")
+	c.press("✓ В этот чат")
+	c.press("✓ Да")
+	confirm := c.wizard().Message
+	data := ""
+	for _, row := range c.msgs[confirm].Buttons {
+		if row[0].Text == "✅ Сохранить план" {
+			data = row[0].Data
+		}
+	}
+	c.pressData(confirm, data)
+	res := c.pressData(confirm, data) // the second tap of a double tap
+	if len(c.s.plans[c.in.ChatID]) != 1 {
+		t.Errorf("%d plan versions after a double tap", len(c.s.plans[c.in.ChatID]))
+	}
+	if res.Notice == "" || len(res.Replies) != 0 {
+		t.Errorf("second tap: %+v", res)
+	}
+}

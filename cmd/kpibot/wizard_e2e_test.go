@@ -294,6 +294,24 @@ func TestWizardPrivateEnglish(t *testing.T) {
 	if _, ok := card.Button("✏️ Goal"); !ok {
 		t.Errorf("no edit buttons on the card: %v", labels(card))
 	}
+
+	// Editing one step from the card: only that step, then the new card.
+	p.say("/plan", "KPI plan · version 1")
+	p.press("✏️ Analysis", "Step 6 of 7")
+	if strings.Contains(strings.Join(labels(p.screen()), " "), "Back") {
+		t.Errorf("Back leads out of the edited step: %v", labels(p.screen()))
+	}
+	p.press("Every week", "When should I warn")
+	p.press("30% behind", "KPI plan · version 2")
+	card, _ = tg.LastMessage(p.chat.ID)
+	if !strings.Contains(card.PlainText, "warn when 30% behind") || !strings.Contains(card.PlainText, "Plan versions: 1 (27 Nov 2026), 2 (27 Nov 2026)") ||
+		!strings.Contains(card.PlainText, "Response time: 60 min → 56 min") {
+		t.Errorf("card after the edit: %q", card.PlainText)
+	}
+	all, _ := r.store.Plans(context.Background(), p.chat.ID)
+	if len(all) != 2 || all[0].AlertPct != 10 || all[1].AlertPct != 30 || all[1].Review != "weekly" {
+		t.Errorf("versions: %+v", all)
+	}
 }
 
 // A team group: only admins set the plan up; the wizard's text questions
@@ -427,4 +445,43 @@ func TestSecondAdminWaitsThenTakesOver(t *testing.T) {
 	if !strings.Contains(j.screen().PlainText, "измеримая цель") {
 		t.Errorf("the stale press moved the wizard: %q", j.screen().PlainText)
 	}
+}
+
+// The shortest honest run: one goal, the suggested metrics and targets,
+// every default kept. Its transcript is what an owner reads (go test -v).
+func TestWizardWithDefaults(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	p := &person{t: t, tg: tg, chat: tg.PrivateChat(anna), user: anna}
+	p.say("/setup", "Шаг 1 из 7")
+	p.press("Рост продаж", "✓ Рост продаж")
+	p.press("Дальше ▶", "измеримая цель")
+	p.press("Пропустить ▶", "Сколько лет")
+	p.press("Пропустить ▶", "Где ваша аудитория")
+	p.press("Пропустить ▶", "в сети")
+	p.press("Пропустить ▶", "интересуется")
+	p.press("Пропустить ▶", "Шаг 3 из 7")
+	p.press("Дальше ▶", "Конверсии: какое значение")
+	p.say("40", "к какому сроку")
+	p.press("Конец квартала (31.12.2026)", "Какого значения")
+	p.press("Взять 44", "CTR: какое значение")
+	p.say("1,8", "к какому сроку")
+	p.press("Конец квартала (31.12.2026)", "Какого значения")
+	p.press("Взять 2\u00a0%", "Шаг 5 из 7")
+	p.press("Дальше ▶", "В какой день")
+	p.press("✓ Пн", "Во сколько")
+	p.press("✓ 10:00", "часовой пояс")
+	p.press("✓ Москва", "Шаг 6 из 7")
+	p.press("✓ Каждую неделю", "предупреждать")
+	p.press("✓ Отстаём на 20\u00a0%", "Шаг 7 из 7")
+	p.press("✓ В этот чат", "Напоминать")
+	p.press("✓ Да", "Проверьте план")
+	p.press("✅ Сохранить план", "План KPI · версия 1")
+	if plan, err := r.store.Plan(context.Background(), p.chat.ID); err != nil || len(plan.KPIs) != 2 || plan.KPIs[1].Target != 2 {
+		t.Errorf("plan %+v, %v", plan, err)
+	}
+	if p.taps > 24 {
+		t.Errorf("%d interactions with every default kept; it was 24", p.taps)
+	}
+	t.Logf("interactions: %d\n%s", p.taps, strings.Join(p.log, "\n"))
 }
