@@ -207,6 +207,14 @@ func (c *wctx) placeholder() string {
 // commit saves the draft as a new plan version, with the settings and
 // time zone, closes the wizard and posts the plan card.
 func (c *wctx) commit(prefix []Reply) (Result, error) {
+	// Rights are checked again at the change itself: the owner may have
+	// stopped being an admin while the wizard was open.
+	if admin, err := c.e.isAdmin(c.ctx, c.in); err != nil || !admin {
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Notice: c.x.AdminOnly, Replies: say(c.in, c.x.AdminOnly).Replies}, nil
+	}
 	ws := c.ws
 	ws.Settings = c.w.Settings
 	ws.Timezone = c.w.TZ
