@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
 	"strings"
 	"sync"
@@ -219,5 +221,32 @@ func TestRepliesCarryMarkup(t *testing.T) {
 	}
 	if prompt.Markup == nil || !prompt.Markup.ForceReply || !prompt.Markup.Selective || prompt.Markup.InputFieldPlaceholder != "12 500" {
 		t.Errorf("prompt markup: %+v", prompt.Markup)
+	}
+}
+
+// Pictures and documents go out as multipart uploads, caption and all.
+func TestRepliesCarryFiles(t *testing.T) {
+	tg := telegramtest.New(t)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 4, 3))); err != nil {
+		t.Fatal(err)
+	}
+	pic := buf.Bytes()
+	h := &handler{HandleFn: func(ctx context.Context, in dialogs.Input) (dialogs.Result, error) {
+		return dialogs.Result{Replies: []dialogs.Reply{
+			{Text: "<b>Отчёт</b>", Photo: &dialogs.File{Name: "report.png", Data: pic}},
+			{Text: "entries", Document: &dialogs.File{Name: "entries.csv", Data: []byte("\ufeffdate,metric\n")}},
+		}}, nil
+	}}
+	run(t, tg, h, &claims{seen: map[int64]bool{}})
+	u := telegramtest.User{ID: 6, FirstName: "F"}
+	chat := tg.PrivateChat(u)
+	tg.SendText(chat, u, "/report")
+	msgs := tg.WaitMessages(t, chat.ID, 2, wait)
+	if !bytes.Equal(msgs[0].Photo, pic) || msgs[0].PlainCaption != "Отчёт" {
+		t.Errorf("photo: %d bytes, caption %q", len(msgs[0].Photo), msgs[0].PlainCaption)
+	}
+	if msgs[1].DocumentName != "entries.csv" || !bytes.HasPrefix(msgs[1].Document, []byte("\ufeffdate")) {
+		t.Errorf("document %q: %q", msgs[1].DocumentName, msgs[1].Document)
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -82,6 +83,9 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int
 		}
 		// The message is gone or too old to edit: say it anew.
 	}
+	if r.Photo != nil || r.Document != nil {
+		return b.sendFile(ctx, in, r)
+	}
 	params := &tg.SendMessageParams{
 		ChatID: in.ChatID, MessageThreadID: in.ThreadID, Text: r.Text,
 		ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
@@ -156,4 +160,35 @@ func isEditGone(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "message to edit not found") || strings.Contains(msg, "message can't be edited")
+}
+
+// sendFile sends a reply's picture or document with its text as caption.
+func (b *Bot) sendFile(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int, error) {
+	var reply *models.ReplyParameters
+	if r.ReplyTo != 0 {
+		reply = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
+	}
+	var id int
+	err := retry429(ctx, func() error {
+		var m *models.Message
+		var err error
+		if r.Photo != nil {
+			m, err = b.api.SendPhoto(ctx, &tg.SendPhotoParams{
+				ChatID: in.ChatID, MessageThreadID: in.ThreadID, Caption: r.Text, ParseMode: models.ParseModeHTML,
+				Photo:           &models.InputFileUpload{Filename: r.Photo.Name, Data: bytes.NewReader(r.Photo.Data)},
+				ReplyParameters: reply, ReplyMarkup: markup(r),
+			})
+		} else {
+			m, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{
+				ChatID: in.ChatID, MessageThreadID: in.ThreadID, Caption: r.Text, ParseMode: models.ParseModeHTML,
+				Document:        &models.InputFileUpload{Filename: r.Document.Name, Data: bytes.NewReader(r.Document.Data)},
+				ReplyParameters: reply, ReplyMarkup: markup(r),
+			})
+		}
+		if err == nil {
+			id = m.ID
+		}
+		return err
+	})
+	return id, err
 }

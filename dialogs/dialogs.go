@@ -51,10 +51,18 @@ type Button struct {
 	Data string
 }
 
+// File is a document or picture the bot sends.
+type File struct {
+	Name string // with its extension: "entries.csv", "report.png"
+	Data []byte
+}
+
 // Reply is one message the bot sends, or an edit of one it sent.
 type Reply struct {
-	Text    string     // Telegram HTML
-	Buttons [][]Button // inline keyboard rows; nil for none
+	Text     string     // Telegram HTML; the caption when Photo or Document is set
+	Photo    *File      // a picture (PNG), sent as a photo
+	Document *File      // a file, sent as a document
+	Buttons  [][]Button // inline keyboard rows; nil for none
 	// ForceReply asks the user's client to open a reply to this message
 	// (selective: only the user who is asked), with Placeholder in the field.
 	ForceReply  bool

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,35 @@ func TestFormatRoundTrip(t *testing.T) {
 				if err != nil || math.Abs(got-v) > 0.01*math.Abs(v)+0.005 {
 					t.Errorf("ParseNumber(FormatCompact(%v, %s) = %q) = %v, %v", v, l, s, got, err)
 				}
+			}
+		}
+	}
+}
+
+// FormatNumber of random values of every magnitude reads back within its
+// rounding: 0.005 below 1000, 0.5 above.
+func TestFormatNumberRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 100000; i++ {
+		v := math.Pow(10, r.Float64()*17-4) // 1e-4 .. 1e13
+		if r.IntN(2) == 0 {
+			v = -v
+		}
+		if r.IntN(4) == 0 {
+			v = math.Round(v)
+		}
+		if math.Abs(v) >= 1e12 {
+			continue
+		}
+		for _, l := range Langs {
+			s := FormatNumber(v, l)
+			got, pct, err := ParseNumber(s, l)
+			bound := 0.005 + 1e-9
+			if math.Abs(v) >= 999.995 {
+				bound = 0.5 + 1e-9
+			}
+			if err != nil || pct || math.Abs(got-v) > bound {
+				t.Fatalf("ParseNumber(FormatNumber(%v, %s) = %q) = %v, %v", v, l, s, got, err)
 			}
 		}
 	}
