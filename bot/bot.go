@@ -1,6 +1,8 @@
 // Package bot is kpibot's Telegram transport: it takes updates by long
 // polling or webhook, hands each to the conversation in package dialogs one
-// chat at a time, and sends the answers back through the Bot API.
+// chat at a time, and sends the answers back through the Bot API. The
+// update id travels with the input: the conversation claims it in its first
+// storage round trip, so a second delivery of an update is skipped there.
 package bot
 
 import (
@@ -21,12 +23,6 @@ import (
 type Handler interface {
 	Handle(ctx context.Context, in dialogs.Input) (dialogs.Result, error)
 	Failure(in dialogs.Input, l kpi.Lang, err error) dialogs.Result
-}
-
-// Claimer remembers update ids so that an update Telegram delivers twice
-// is handled once; storage.Store implements it.
-type Claimer interface {
-	ClaimUpdate(ctx context.Context, id int64) (bool, error)
 }
 
 // Config is how the bot reaches Telegram.
@@ -52,7 +48,6 @@ type Bot struct {
 	base     context.Context // for handling updates: outlives a shutdown signal
 	api      *tg.Bot
 	h        Handler
-	claims   Claimer
 	log      *slog.Logger
 	chats    *serializer
 	admins   *adminCache
@@ -61,14 +56,14 @@ type Bot struct {
 
 // New checks the token with getMe and returns a Bot that hands updates to
 // h. It fails when Telegram cannot be reached or refuses the token.
-func New(ctx context.Context, cfg Config, h Handler, claims Claimer) (*Bot, error) {
+func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = time.Minute
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, base: context.WithoutCancel(ctx), h: h, claims: claims, log: cfg.Log, chats: newSerializer()}
+	b := &Bot{cfg: cfg, base: context.WithoutCancel(ctx), h: h, log: cfg.Log, chats: newSerializer()}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithNotAsyncHandlers(),

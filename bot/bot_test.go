@@ -33,26 +33,6 @@ func (h *handler) Failure(in dialogs.Input, _ kpi.Lang, _ error) dialogs.Result 
 	return dialogs.Result{Replies: []dialogs.Reply{{Text: "sorry, " + in.UserName}}}
 }
 
-// claims is an in-memory bot.Claimer.
-type claims struct {
-	mu   sync.Mutex
-	seen map[int64]bool
-	err  error
-}
-
-func (c *claims) ClaimUpdate(_ context.Context, id int64) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
-		return false, c.err
-	}
-	if c.seen[id] {
-		return false, nil
-	}
-	c.seen[id] = true
-	return true, nil
-}
-
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -71,11 +51,11 @@ func (l *lockedBuffer) String() string {
 }
 
 // run starts a bot on tg with h and returns its log.
-func run(t *testing.T, tg *telegramtest.Server, h bot.Handler, c bot.Claimer) *lockedBuffer {
+func run(t *testing.T, tg *telegramtest.Server, h bot.Handler) *lockedBuffer {
 	t.Helper()
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL, Log: slog.New(slog.NewTextHandler(logs, nil))}, h, c)
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL, Log: slog.New(slog.NewTextHandler(logs, nil))}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +82,7 @@ func TestPanicLeavesTheBotServing(t *testing.T) {
 		}
 		return echo(ctx, in)
 	}}
-	logs := run(t, tg, h, &claims{seen: map[int64]bool{}})
+	logs := run(t, tg, h)
 	u := telegramtest.User{ID: 9, FirstName: "Ann"}
 	chat := tg.PrivateChat(u)
 	tg.SendText(chat, u, "boom")
@@ -137,7 +117,7 @@ func TestChatsAreOrderedAndIndependent(t *testing.T) {
 		}
 		return echo(ctx, in)
 	}}
-	run(t, tg, h, &claims{seen: map[int64]bool{}})
+	run(t, tg, h)
 	a, b := telegramtest.User{ID: 1, FirstName: "A"}, telegramtest.User{ID: 2, FirstName: "B"}
 	chatA, chatB := tg.PrivateChat(a), tg.PrivateChat(b)
 	tg.SendText(chatA, a, "slow")
@@ -164,7 +144,7 @@ func TestChatsAreOrderedAndIndependent(t *testing.T) {
 
 func TestReplyWaitsOutTooManyRequests(t *testing.T) {
 	tg := telegramtest.New(t)
-	run(t, tg, &handler{HandleFn: echo}, &claims{seen: map[int64]bool{}})
+	run(t, tg, &handler{HandleFn: echo})
 	u := telegramtest.User{ID: 3, FirstName: "C"}
 	chat := tg.PrivateChat(u)
 	tg.FailNext("sendMessage", chat.ID, telegramtest.TooManyRequests(1))
@@ -182,19 +162,6 @@ func TestReplyWaitsOutTooManyRequests(t *testing.T) {
 	}
 }
 
-// When the dedupe store is down the update is still answered: the user
-// hears back (the handler reports the outage itself).
-func TestDedupeOutageStillAnswers(t *testing.T) {
-	tg := telegramtest.New(t)
-	run(t, tg, &handler{HandleFn: echo}, &claims{err: kpi.ErrUnavailable})
-	u := telegramtest.User{ID: 4, FirstName: "D"}
-	chat := tg.PrivateChat(u)
-	tg.SendText(chat, u, "hi")
-	if msgs := tg.WaitMessages(t, chat.ID, 1, wait); msgs[0].PlainText != "echo hi" {
-		t.Errorf("got %q", msgs[0].PlainText)
-	}
-}
-
 // Buttons arrive as an inline keyboard; a reply in a group quotes the
 // user's message; a ForceReply prompt is selective.
 func TestRepliesCarryMarkup(t *testing.T) {
@@ -205,7 +172,7 @@ func TestRepliesCarryMarkup(t *testing.T) {
 			{Text: "type it", ForceReply: true, Placeholder: "12 500"},
 		}}, nil
 	}}
-	run(t, tg, h, &claims{seen: map[int64]bool{}})
+	run(t, tg, h)
 	u := telegramtest.User{ID: 5, FirstName: "E"}
 	g := tg.Group(-5005, "Team")
 	tg.AddBotToGroup(g, u)
@@ -238,7 +205,7 @@ func TestRepliesCarryFiles(t *testing.T) {
 			{Text: "entries", Document: &dialogs.File{Name: "entries.csv", Data: []byte("\ufeffdate,metric\n")}},
 		}}, nil
 	}}
-	run(t, tg, h, &claims{seen: map[int64]bool{}})
+	run(t, tg, h)
 	u := telegramtest.User{ID: 6, FirstName: "F"}
 	chat := tg.PrivateChat(u)
 	tg.SendText(chat, u, "/report")

@@ -43,13 +43,7 @@ func (b *Bot) handle(upd *models.Update) {
 	if !ok {
 		return
 	}
-	first, err := b.claims.ClaimUpdate(ctx, upd.ID)
-	if err != nil {
-		b.log.Warn("update dedupe unavailable", "update", upd.ID, "err", err)
-	} else if !first {
-		b.log.Info("duplicate update skipped", "update", upd.ID, "chat", in.ChatID)
-		return
-	}
+	in.UpdateID = upd.ID
 	res, err := b.h.Handle(ctx, in)
 	if err != nil {
 		b.log.Error("handle update", "update", upd.ID, "chat", in.ChatID, "err", err)

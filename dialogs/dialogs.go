@@ -25,6 +25,7 @@ const (
 
 // Input is one thing a user did, as the conversation sees it.
 type Input struct {
+	UpdateID  int64 // Telegram's update_id: a second delivery is skipped
 	ChatID    int64
 	ChatType  kpi.ChatType
 	ChatTitle string
@@ -86,6 +87,9 @@ type Result struct {
 
 // Store is the state the conversation keeps; package storage implements it.
 type Store interface {
+	// Begin claims the update and loads the workspace and plan in one
+	// round trip; first is false for an update seen before.
+	Begin(ctx context.Context, update, chat int64) (first bool, s kpi.Snapshot, err error)
 	Workspace(ctx context.Context, chat int64) (kpi.Workspace, error)
 	SaveWorkspace(ctx context.Context, w kpi.Workspace) error
 	Dialog(ctx context.Context, chat, user int64) ([]byte, error)

@@ -67,11 +67,22 @@ func Menu(l kpi.Lang) []MenuItem {
 
 // Handle answers one input. On failure the Result already holds the text
 // the user reads, and the error is returned for the log.
+//
+// The first storage round trip also claims the update id: an update that
+// Telegram delivers twice gets an empty Result the second time.
 func (e *Engine) Handle(ctx context.Context, in Input) (Result, error) {
-	w, err := e.workspace(ctx, in)
+	first, snap, err := e.Store.Begin(ctx, in.UpdateID, in.ChatID)
 	if err != nil {
-		return e.Failure(in, w.Lang, err), err
+		return e.Failure(in, "", err), err
 	}
+	if !first {
+		return Result{}, nil
+	}
+	w := snap.Workspace
+	if !snap.HasWorkspace {
+		w = e.newWorkspace(in)
+	}
+	ctx = withSnapshot(ctx, snap)
 	res, err := e.route(ctx, in, w)
 	if err != nil {
 		return e.Failure(in, w.Lang, err), err
@@ -126,16 +137,9 @@ func (e *Engine) Failure(in Input, l kpi.Lang, err error) Result {
 	return say(in, msg)
 }
 
-// workspace loads the chat's workspace; for a chat the bot has not seen it
-// returns a fresh one (not yet saved) in the user's language.
-func (e *Engine) workspace(ctx context.Context, in Input) (kpi.Workspace, error) {
-	w, err := e.Store.Workspace(ctx, in.ChatID)
-	if err == nil {
-		return w, nil
-	}
-	if !errors.Is(err, kpi.ErrNotFound) {
-		return kpi.Workspace{Lang: kpi.ParseLang(in.LangCode, e.DefaultLang)}, err
-	}
+// newWorkspace is the workspace of a chat the bot has not seen (not yet
+// saved), in the user's language.
+func (e *Engine) newWorkspace(in Input) kpi.Workspace {
 	return kpi.Workspace{
 		ChatID:   in.ChatID,
 		Type:     in.ChatType,
@@ -144,7 +148,26 @@ func (e *Engine) workspace(ctx context.Context, in Input) (kpi.Workspace, error)
 		Timezone: e.DefaultTZ,
 		Active:   true,
 		Settings: kpi.DefaultSettings,
-	}, nil
+	}
+}
+
+type snapshotKey struct{}
+
+func withSnapshot(ctx context.Context, s kpi.Snapshot) context.Context {
+	return context.WithValue(ctx, snapshotKey{}, s)
+}
+
+// currentPlan returns the plan loaded with the update, or loads it (for
+// a handler that changed it). ok is false when the chat has no plan.
+func (e *Engine) currentPlan(ctx context.Context, chat int64) (kpi.Plan, bool, error) {
+	if s, ok := ctx.Value(snapshotKey{}).(kpi.Snapshot); ok {
+		return s.Plan, s.HasPlan, nil
+	}
+	p, err := e.Store.Plan(ctx, chat)
+	if errors.Is(err, kpi.ErrNotFound) {
+		return p, false, nil
+	}
+	return p, err == nil, err
 }
 
 // isAdmin reports whether the input's author may change the workspace.

@@ -366,3 +366,16 @@ func TestUserTextIsEscaped(t *testing.T) {
 		t.Errorf("name not escaped: %q", got)
 	}
 }
+
+func TestSecondDeliveryIsSkipped(t *testing.T) {
+	s := newMemStore()
+	e := newEngine(s, nil)
+	in := private("/help")
+	in.UpdateID = 42
+	if res := mustHandle(t, e, in); len(res.Replies) != 1 {
+		t.Fatalf("first delivery: %+v", res)
+	}
+	if res := mustHandle(t, e, in); len(res.Replies) != 0 || res.Notice != "" {
+		t.Errorf("second delivery answered: %+v", res)
+	}
+}

@@ -18,6 +18,7 @@ type memStore struct {
 	wizards    map[int64]memWizard
 	plans      map[int64][]kpi.Plan
 	groups     map[int64][]int64
+	updates    map[int64]bool
 	writes     int
 	Err        error
 }
@@ -30,6 +31,27 @@ type memWizard struct {
 func newMemStore() *memStore {
 	return &memStore{workspaces: map[int64]kpi.Workspace{}, dialogs: map[[2]int64][]byte{},
 		wizards: map[int64]memWizard{}, plans: map[int64][]kpi.Plan{}, groups: map[int64][]int64{}}
+}
+
+func (s *memStore) Begin(ctx context.Context, update, chat int64) (bool, kpi.Snapshot, error) {
+	var snap kpi.Snapshot
+	s.mu.Lock()
+	if s.Err != nil {
+		s.mu.Unlock()
+		return false, snap, s.Err
+	}
+	if s.updates == nil {
+		s.updates = map[int64]bool{}
+	}
+	first := update == 0 || !s.updates[update]
+	s.updates[update] = true
+	s.mu.Unlock()
+	var err error
+	snap.Workspace, err = s.Workspace(ctx, chat)
+	snap.HasWorkspace = err == nil
+	snap.Plan, err = s.Plan(ctx, chat)
+	snap.HasPlan = err == nil
+	return first, snap, nil
 }
 
 func (s *memStore) Wizard(_ context.Context, chat int64) ([]byte, int64, error) {

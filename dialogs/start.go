@@ -28,19 +28,19 @@ func (e *Engine) start(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 	default:
 		res = say(in, fmt.Sprintf(x.WelcomeBack, html.EscapeString(in.UserName)))
 	}
-	p, err := e.Store.Plan(ctx, in.ChatID)
+	p, ok, err := e.currentPlan(ctx, in.ChatID)
 	switch {
-	case err == nil:
+	case err != nil:
+		return Result{}, fmt.Errorf("dialogs: start: %w", err)
+	case ok:
 		admin, err := e.isAdmin(ctx, in)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Replies = append(res.Replies, e.planCard(w, p, nil, admin))
-	case errors.Is(err, kpi.ErrNotFound):
+	default:
 		res.Replies[0].Text += "\n\n" + x.StartSetup
 		res.Replies[0].Buttons = [][]Button{{{Text: x.W.PlanStart, Data: data("setup", "go")}}}
-	default:
-		return Result{}, fmt.Errorf("dialogs: start: %w", err)
 	}
 	return res, nil
 }

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// UpdateTTL is how long a handled update id is remembered. Telegram keeps
+// an undelivered update for 24 hours, so a redelivery can come no later.
+const UpdateTTL = 24 * time.Hour
+
 // DialogTTL is how long an untouched dialog is kept: an abandoned wizard
 // expires after a week.
 const DialogTTL = 7 * 24 * time.Hour

@@ -9,6 +9,10 @@
 //	kpi:{<chat>}:dialog:<user>    string, the open dialog of one user (TTL 7 days)
 //	kpi:{<chat>}:wizard           hash {rev, state}: the workspace's one setup wizard (TTL 7 days)
 //	kpi:{<chat>}:plans            list of JSON kpi.Plan, every version, oldest first
+//	kpi:{<chat>}:e                hash: entry id -> JSON kpi.Entry
+//	kpi:{<chat>}:m:<metric>       sorted set: entry JSON scored by its day (days since 1970-01-01)
+//	kpi:{<chat>}:log              sorted set: entry id scored by when it was logged (unix ms)
+//	kpi:{<chat>}:alert:<m>:<week> string "1": the at-risk alert of a KPI sent that ISO week (TTL 8 days)
 //	kpi:workspaces                set of every chat id with a workspace
 //	kpi:user:<user>:groups        set of group chat ids where the user acted as an admin
 //	kpi:update:<update_id>        string "1", an update already taken (TTL 24 h)

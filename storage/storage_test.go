@@ -122,18 +122,30 @@ func TestWorkspaceInvalidIsRefusedAndNotStored(t *testing.T) {
 
 func TestClaimUpdateOnce(t *testing.T) {
 	each(t, func(t *testing.T, ctx context.Context, s *storage.Store, rdb redis.UniversalClient) {
-		id := rand.Int64N(1 << 50)
-		first, err := s.ClaimUpdate(ctx, id)
-		if err != nil || !first {
-			t.Fatalf("first claim = %v, %v; want true", first, err)
+		id, chat := rand.Int64N(1<<50), newChat()
+		first, snap, err := s.Begin(ctx, id, chat)
+		if err != nil || !first || snap.HasWorkspace || snap.HasPlan {
+			t.Fatalf("first claim = %v, %+v, %v; want true and nothing loaded", first, snap, err)
 		}
-		again, err := s.ClaimUpdate(ctx, id)
+		again, _, err := s.Begin(ctx, id, chat)
 		if err != nil || again {
 			t.Fatalf("second claim = %v, %v; want false", again, err)
 		}
-		other, err := s.ClaimUpdate(ctx, id+1)
+		other, _, err := s.Begin(ctx, id+1, chat)
 		if err != nil || !other {
 			t.Fatalf("another id = %v, %v; want true", other, err)
+		}
+		w := kpi.Workspace{ChatID: chat, Type: kpi.ChatPrivate, Lang: kpi.English, Timezone: "UTC"}
+		if err := s.SaveWorkspace(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		rev, _ := s.SaveWizard(ctx, chat, 0, []byte("{}"))
+		if _, err := s.CommitPlan(ctx, w, testPlan(7000), rev); err != nil {
+			t.Fatal(err)
+		}
+		_, snap, err = s.Begin(ctx, 0, chat)
+		if err != nil || !snap.HasWorkspace || snap.Workspace.Lang != kpi.English || !snap.HasPlan || snap.Plan.KPIs[0].Target != 7000 {
+			t.Errorf("Begin loads %+v, %v", snap, err)
 		}
 		keys, err := rdb.Keys(ctx, "kpi:update:*").Result()
 		if err != nil {
@@ -218,8 +230,8 @@ func TestUnreachableRedisIsUnavailable(t *testing.T) {
 	if _, err := s.Workspace(ctx, 1); !errors.Is(err, kpi.ErrUnavailable) {
 		t.Errorf("Workspace: %v, want ErrUnavailable", err)
 	}
-	if _, err := s.ClaimUpdate(ctx, 1); !errors.Is(err, kpi.ErrUnavailable) {
-		t.Errorf("ClaimUpdate: %v, want ErrUnavailable", err)
+	if _, _, err := s.Begin(ctx, 1, 1); !errors.Is(err, kpi.ErrUnavailable) {
+		t.Errorf("Begin: %v, want ErrUnavailable", err)
 	}
 }
 

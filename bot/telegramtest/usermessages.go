@@ -35,23 +35,30 @@ func InThread(threadID int) SendOption {
 // messages that are not commands, mentions of the bot or replies to it from
 // the bot, as Telegram does. It returns the stored message.
 func (s *Server) SendText(chat Chat, from User, text string, opts ...SendOption) Message {
-	return s.userMessage(chat, from, nil, text, 0, opts)
+	return s.userMessage(chat, from, nil, s.typed(text), 0, opts)
 }
 
 // SendReply is SendText replying to message replyTo of the same chat; the
 // update carries the full replied message in reply_to_message.
 func (s *Server) SendReply(chat Chat, from User, text string, replyTo int, opts ...SendOption) Message {
-	return s.userMessage(chat, from, nil, text, replyTo, opts)
+	return s.userMessage(chat, from, nil, s.typed(text), replyTo, opts)
 }
 
 // SendAsAnonymousAdmin has an anonymous administrator write text into a
 // group: from is GroupAnonymousBot (1087968824) and sender_chat the group.
 func (s *Server) SendAsAnonymousAdmin(group Chat, text string, opts ...SendOption) Message {
 	sc := group
-	return s.userMessage(group, anonymousAdmin, &sc, text, 0, opts)
+	return s.userMessage(group, anonymousAdmin, &sc, s.typed(text), 0, opts)
 }
 
-func (s *Server) userMessage(chat Chat, from User, senderChat *Chat, text string, replyTo int, opts []SendOption) Message {
+// typed fills a user message with text as a user typed it.
+func (s *Server) typed(text string) func(*message) {
+	return func(m *message) { m.text, m.plain, m.entities = text, text, s.userEntities(text) }
+}
+
+// userMessage stores a message from a user (fill, called with s.mu held,
+// sets its content) and queues its update when the bot sees it.
+func (s *Server) userMessage(chat Chat, from User, senderChat *Chat, fill func(*message), replyTo int, opts []SendOption) Message {
 	var o sendOptions
 	for _, f := range opts {
 		f(&o)
@@ -74,7 +81,7 @@ func (s *Server) userMessage(chat Chat, from User, senderChat *Chat, text string
 	}
 	m := &message{seq: s.nextSeqLocked(), from: from, senderChat: senderChat, replyTo: replyTo, threadID: o.threadID}
 	m.topic = o.threadID != 0 && cs.chat.IsForum
-	m.text, m.plain, m.entities = text, text, s.userEntities(text)
+	fill(m)
 	if replyTo != 0 {
 		if r := cs.byID[replyTo]; r == nil || r.deleted {
 			s.errorf("message %d to reply to is not in chat %d", replyTo, chat.ID)
@@ -89,8 +96,9 @@ func (s *Server) userMessage(chat Chat, from User, senderChat *Chat, text string
 	return m.snapshot()
 }
 
-// EditText has the author of a user message edit it, queueing an
-// "edited_message" update. It returns the edited message.
+// EditText has the author of a user message edit it (its caption, for a
+// document), queueing an "edited_message" update. It returns the edited
+// message.
 func (s *Server) EditText(chat Chat, from User, messageID int, text string) Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -104,7 +112,11 @@ func (s *Server) EditText(chat Chat, from User, messageID int, text string) Mess
 		return Message{}
 	}
 	seq := s.nextSeqLocked()
-	m.text, m.plain, m.entities = text, text, s.userEntities(text)
+	if m.document != nil || m.photo != nil {
+		m.caption, m.plainCaption, m.captionEntities = text, text, s.userEntities(text)
+	} else {
+		m.text, m.plain, m.entities = text, text, s.userEntities(text)
+	}
 	m.editDate = time.Now()
 	m.history = append(m.history, m.version(seq, ""))
 	if s.botSeesLocked(cs, m) {
@@ -144,7 +156,8 @@ func (s *Server) userEntities(text string) []models.MessageEntity {
 func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
 // botSeesLocked applies group privacy mode: whether the bot gets an update
-// for user message m.
+// for user message m. A command or mention in a document's caption counts
+// as in a text.
 func (s *Server) botSeesLocked(cs *chatState, m *message) bool {
 	if cs.chat.Type == ChatPrivate {
 		return !cs.blocked
@@ -155,8 +168,22 @@ func (s *Server) botSeesLocked(cs *chatState, m *message) bool {
 	if !s.privacy || isAdminStatus(cs.botStatus) {
 		return true
 	}
-	for _, e := range m.entities {
-		frag := m.plain[byteIndexOfUTF16(m.plain, e.Offset):byteIndexOfUTF16(m.plain, e.Offset+e.Length)]
+	if s.addressesBot(m.plain, m.entities) || s.addressesBot(m.plainCaption, m.captionEntities) {
+		return true
+	}
+	if m.replyTo != 0 {
+		if r := cs.byID[m.replyTo]; r != nil && r.fromBot {
+			return true
+		}
+	}
+	return false
+}
+
+// addressesBot reports whether a text has a command for the bot (or for
+// every bot) or a mention of it.
+func (s *Server) addressesBot(text string, entities []models.MessageEntity) bool {
+	for _, e := range entities {
+		frag := text[byteIndexOfUTF16(text, e.Offset):byteIndexOfUTF16(text, e.Offset+e.Length)]
 		switch e.Type {
 		case models.MessageEntityTypeBotCommand:
 			_, target, addressed := strings.Cut(frag, "@")
@@ -167,11 +194,6 @@ func (s *Server) botSeesLocked(cs *chatState, m *message) bool {
 			if strings.EqualFold(strings.TrimPrefix(frag, "@"), s.botUser) {
 				return true
 			}
-		}
-	}
-	if m.replyTo != 0 {
-		if r := cs.byID[m.replyTo]; r != nil && r.fromBot {
-			return true
 		}
 	}
 	return false

@@ -88,7 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret, Log: m.Log,
-	}, h, m.store)
+	}, h)
 	if err != nil {
 		return err
 	}
