@@ -51,6 +51,7 @@ type Bot struct {
 	log      *slog.Logger
 	chats    *serializer
 	admins   *adminCache
+	files    *http.Client
 	username string
 }
 
@@ -81,6 +82,7 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 	}
 	b.api = api
 	b.admins = newAdminCache(api, 3*time.Minute)
+	b.files = &http.Client{Timeout: time.Minute}
 	me, err := api.GetMe(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: getMe: %w", err)

@@ -107,8 +107,11 @@ func messageInput(m *models.Message, botName string) (dialogs.Input, bool) {
 	in.MessageID = m.ID
 	in.ThreadID = m.MessageThreadID
 	in.AsChat = m.SenderChat != nil && m.SenderChat.ID == m.Chat.ID
-	if m.ReplyToMessage != nil {
-		in.ReplyTo = m.ReplyToMessage.ID
+	if r := m.ReplyToMessage; r != nil {
+		in.ReplyTo = r.ID
+		if d := r.Document; d != nil {
+			in.ReplyFile = &dialogs.FileRef{ID: d.FileID, Name: d.FileName, Size: d.FileSize}
+		}
 	}
 	if m.From == nil && !in.AsChat {
 		return in, false // a channel post

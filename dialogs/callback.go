@@ -40,6 +40,10 @@ var presses = map[string]press{
 	"w":     {run: (*Engine).wizardPress}, // the wizard checks its owner
 	"setup": {admin: true, run: (*Engine).pressSetup},
 	"plan":  {admin: true, run: (*Engine).pressPlan},
+	"lg":    {run: (*Engine).pressLog},
+	"lm":    {run: (*Engine).pressLogMenu},
+	"un":    {run: (*Engine).pressUndo}, // own entries, or an admin's
+	"hd":    {run: (*Engine).pressHistoryDelete},
 }
 
 func (e *Engine) press(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {

@@ -9,6 +9,7 @@ package dialogs
 
 import (
 	"context"
+	"time"
 
 	"github.com/kpibot/kpibot/kpi"
 )
@@ -43,6 +44,19 @@ type Input struct {
 	Text      string // a message that is not a command
 	Callback  string // callback data of a pressed button
 	Event     Event
+	ReplyFile *FileRef // the document the message replies to, if any
+}
+
+// FileRef names a file a user sent; Files downloads it.
+type FileRef struct {
+	ID   string
+	Name string
+	Size int64
+}
+
+// Files downloads files users sent; package bot implements it.
+type Files interface {
+	Download(ctx context.Context, id string) ([]byte, error)
 }
 
 // Button is one inline button: the text a user sees and the callback data
@@ -102,6 +116,16 @@ type Store interface {
 	CommitPlan(ctx context.Context, w kpi.Workspace, p kpi.Plan, wizardRev int64) (kpi.Plan, error)
 	AddUserGroup(ctx context.Context, user, chat int64) error
 	UserGroups(ctx context.Context, user int64) ([]int64, error)
+
+	SaveDialog(ctx context.Context, chat, user int64, state []byte) error
+	AddEntries(ctx context.Context, chat int64, entries []kpi.Entry, from, to kpi.Date) ([]kpi.Entry, map[string][]kpi.Entry, error)
+	MetricsEntries(ctx context.Context, chat int64, metrics []string, from, to kpi.Date) (map[string][]kpi.Entry, error)
+	AllEntries(ctx context.Context, chat int64) ([]kpi.Entry, error)
+	RecentEntries(ctx context.Context, chat int64, metric string, n int) ([]kpi.Entry, error)
+	Entry(ctx context.Context, chat int64, id string) (kpi.Entry, error)
+	DeleteEntry(ctx context.Context, chat int64, id string) (kpi.Entry, error)
+	LastEntryBy(ctx context.Context, chat, user int64, since time.Time) (kpi.Entry, error)
+	ClaimAlert(ctx context.Context, chat int64, metric, week string) (bool, error)
 }
 
 // Admins tells who may change a group's settings; package bot implements it

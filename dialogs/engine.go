@@ -13,6 +13,7 @@ import (
 type Engine struct {
 	Store       Store
 	Admins      Admins
+	Files       Files
 	DefaultLang kpi.Lang
 	DefaultTZ   string
 	Now         func() time.Time
@@ -35,6 +36,11 @@ func init() {
 		{name: "start", menu: func(x *texts) string { return x.CommandStart }, run: (*Engine).start},
 		{name: "setup", admin: true, menu: func(x *texts) string { return x.CommandSetup }, run: (*Engine).setup},
 		{name: "plan", menu: func(x *texts) string { return x.CommandPlan }, run: (*Engine).plan},
+		{name: "log", menu: func(x *texts) string { return x.CommandLog }, run: (*Engine).logCmd},
+		{name: "undo", menu: func(x *texts) string { return x.CommandUndo }, run: (*Engine).undo},
+		{name: "history", menu: func(x *texts) string { return x.CommandHistory }, run: (*Engine).history},
+		{name: "export", admin: true, menu: func(x *texts) string { return x.CommandExport }, run: (*Engine).export},
+		{name: "import", admin: true, menu: func(x *texts) string { return x.CommandImport }, run: (*Engine).importCmd},
 		{name: "help", menu: func(x *texts) string { return x.CommandHelp }, run: (*Engine).help},
 		{name: "lang", admin: true, menu: func(x *texts) string { return x.CommandLang }, run: (*Engine).lang},
 		{name: "cancel", menu: func(x *texts) string { return x.CommandCancel }, run: (*Engine).cancel},
@@ -112,6 +118,9 @@ func (e *Engine) route(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 		return c.run(e, ctx, in, w)
 	}
 	if res, ok, err := e.wizardText(ctx, in, w); ok || err != nil {
+		return res, err
+	}
+	if res, ok, err := e.logText(ctx, in, w); ok || err != nil {
 		return res, err
 	}
 	if in.ChatType == kpi.ChatPrivate {

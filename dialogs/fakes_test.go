@@ -19,6 +19,8 @@ type memStore struct {
 	plans      map[int64][]kpi.Plan
 	groups     map[int64][]int64
 	updates    map[int64]bool
+	entries    map[int64][]kpi.Entry
+	alerts     map[string]bool
 	writes     int
 	Err        error
 }
@@ -30,7 +32,8 @@ type memWizard struct {
 
 func newMemStore() *memStore {
 	return &memStore{workspaces: map[int64]kpi.Workspace{}, dialogs: map[[2]int64][]byte{},
-		wizards: map[int64]memWizard{}, plans: map[int64][]kpi.Plan{}, groups: map[int64][]int64{}}
+		wizards: map[int64]memWizard{}, plans: map[int64][]kpi.Plan{}, groups: map[int64][]int64{},
+		entries: map[int64][]kpi.Entry{}, alerts: map[string]bool{}}
 }
 
 func (s *memStore) Begin(ctx context.Context, update, chat int64) (bool, kpi.Snapshot, error) {
@@ -211,4 +214,127 @@ func (a admins) IsAdmin(_ context.Context, _, user int64) (bool, error) { return
 
 func newEngine(s *memStore, a admins) *Engine {
 	return &Engine{Store: s, Admins: a, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: time.Now}
+}
+
+func (s *memStore) SaveDialog(_ context.Context, chat, user int64, state []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	s.dialogs[[2]int64{chat, user}] = state
+	s.writes++
+	return nil
+}
+
+func inRange(e kpi.Entry, from, to kpi.Date) bool { return !e.Date.Before(from) && !to.Before(e.Date) }
+
+func (s *memStore) AddEntries(_ context.Context, chat int64, es []kpi.Entry, from, to kpi.Date) ([]kpi.Entry, map[string][]kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, nil, s.Err
+	}
+	for i := range es {
+		if err := es[i].Validate(); err != nil {
+			return nil, nil, err
+		}
+		if es[i].ID == "" {
+			es[i].ID = fmt.Sprintf("m%d", len(s.entries[chat])+i)
+		}
+	}
+	s.entries[chat] = append(s.entries[chat], es...)
+	s.writes++
+	out := map[string][]kpi.Entry{}
+	for _, e := range es {
+		if _, done := out[e.Metric]; done {
+			continue
+		}
+		out[e.Metric] = []kpi.Entry{}
+		for _, x := range s.entries[chat] {
+			if x.Metric == e.Metric && inRange(x, from, to) {
+				out[e.Metric] = append(out[e.Metric], x)
+			}
+		}
+	}
+	return es, out, nil
+}
+
+func (s *memStore) MetricsEntries(_ context.Context, chat int64, metrics []string, from, to kpi.Date) (map[string][]kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	out := map[string][]kpi.Entry{}
+	for _, x := range s.entries[chat] {
+		if inRange(x, from, to) {
+			out[x.Metric] = append(out[x.Metric], x)
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) AllEntries(_ context.Context, chat int64) ([]kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]kpi.Entry(nil), s.entries[chat]...), s.Err
+}
+
+func (s *memStore) RecentEntries(_ context.Context, chat int64, metric string, n int) ([]kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []kpi.Entry
+	es := s.entries[chat]
+	for i := len(es) - 1; i >= 0 && len(out) < n; i-- {
+		if metric == "" || es[i].Metric == metric {
+			out = append(out, es[i])
+		}
+	}
+	return out, s.Err
+}
+
+func (s *memStore) Entry(_ context.Context, chat int64, id string) (kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries[chat] {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return kpi.Entry{}, fmt.Errorf("mem: %w", kpi.ErrNotFound)
+}
+
+func (s *memStore) DeleteEntry(_ context.Context, chat int64, id string) (kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, e := range s.entries[chat] {
+		if e.ID == id {
+			s.entries[chat] = append(s.entries[chat][:i:i], s.entries[chat][i+1:]...)
+			s.writes++
+			return e, nil
+		}
+	}
+	return kpi.Entry{}, fmt.Errorf("mem: %w", kpi.ErrNotFound)
+}
+
+func (s *memStore) LastEntryBy(_ context.Context, chat, user int64, since time.Time) (kpi.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	es := s.entries[chat]
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].By == user && !es[i].At.Before(since) {
+			return es[i], nil
+		}
+	}
+	return kpi.Entry{}, fmt.Errorf("mem: %w", kpi.ErrNotFound)
+}
+
+func (s *memStore) ClaimAlert(_ context.Context, chat int64, metric, week string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := fmt.Sprint(chat, metric, week)
+	first := !s.alerts[k]
+	s.alerts[k] = true
+	return first, nil
 }

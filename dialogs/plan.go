@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
 	"strconv"
 	"strings"
 
@@ -29,16 +30,42 @@ func (e *Engine) plan(ctx context.Context, in Input, ws kpi.Workspace) (Result, 
 		}
 		return res, nil
 	}
-	card := e.planCard(ws, versions[len(versions)-1], versions, admin)
+	cur := versions[len(versions)-1]
+	prog, err := e.progressOf(ctx, in.ChatID, ws, cur)
+	if err != nil {
+		return Result{}, err
+	}
+	card := e.planCard(ws, cur, versions, admin, prog)
 	if in.ChatType.IsGroup() {
 		card.ReplyTo = in.MessageID
 	}
 	return Result{Replies: []Reply{card}}, nil
 }
 
-// planCard is the plan as a message; admin adds the edit buttons.
-func (e *Engine) planCard(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan, admin bool) Reply {
-	r := Reply{Text: e.planText(ws, p, versions)}
+// progressOf evaluates every KPI of the plan from its recent entries, in
+// one round trip.
+func (e *Engine) progressOf(ctx context.Context, chat int64, ws kpi.Workspace, p kpi.Plan) (map[string]kpi.Progress, error) {
+	today := e.today(ws.Timezone)
+	keys := make([]string, len(p.KPIs))
+	for i, k := range p.KPIs {
+		keys[i] = k.Metric
+	}
+	entries, err := e.Store.MetricsEntries(ctx, chat, keys, kpi.WeekOf(today).Start.AddDays(-7*historyWeeks), today)
+	if err != nil {
+		return nil, fmt.Errorf("dialogs: progress: %w", err)
+	}
+	out := make(map[string]kpi.Progress, len(keys))
+	for _, k := range p.KPIs {
+		m, _ := p.Metric(k.Metric)
+		out[k.Metric] = kpi.Evaluate(k, m, entries[k.Metric], p.Start, today, p.AlertPct)
+	}
+	return out, nil
+}
+
+// planCard is the plan as a message, with each KPI's progress when prog
+// is given; admin adds the edit buttons.
+func (e *Engine) planCard(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan, admin bool, prog map[string]kpi.Progress) Reply {
+	r := Reply{Text: e.planText(ws, p, versions, prog)}
 	if admin {
 		x := t(ws.Lang)
 		var row []Button
@@ -54,7 +81,7 @@ func (e *Engine) planCard(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan, adm
 
 // planText renders a plan (saved, or the wizard's draft) for reading on a
 // phone: goal, audience, each KPI baseline → target by deadline, schedule.
-func (e *Engine) planText(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan) string {
+func (e *Engine) planText(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan, prog map[string]kpi.Progress) string {
 	x, l := t(ws.Lang), ws.Lang
 	var b strings.Builder
 	if p.Version > 0 {
@@ -83,8 +110,8 @@ func (e *Engine) planText(ws kpi.Workspace, p kpi.Plan, versions []kpi.Plan) str
 		}
 		fmt.Fprintf(&b, x.W.PlanKPI, html.EscapeString(m.Title(l)), formatValue(m, k.Baseline, l),
 			formatValue(m, k.Target, l), kpi.FormatDate(k.Deadline, l))
-		if p.Version > 0 {
-			b.WriteString(" — " + x.W.PlanNoData)
+		if pr, ok := prog[k.Metric]; ok {
+			b.WriteString("\n   " + progressLine(x, m, pr, l))
 		}
 		b.WriteString("\n")
 	}
@@ -199,4 +226,14 @@ func zoneLabel(tz string, l kpi.Lang) string {
 		}
 	}
 	return tz
+}
+
+// progressLine is "12 500 (неделя 48) · 62 % от цели · ✅ в графике".
+func progressLine(x *texts, m kpi.Metric, pr kpi.Progress, l kpi.Lang) string {
+	if !pr.Latest.OK {
+		return x.L.Status[kpi.StatusNoData]
+	}
+	_, week := kpi.ISOWeek(pr.Latest.Period.Start)
+	return fmt.Sprintf(x.L.Progress, formatValue(m, pr.Latest.Value, l), fmt.Sprintf(x.L.Week, week),
+		kpi.FormatPercent(math.Round(pr.PctOfTarget), l), x.L.Status[pr.Status])
 }

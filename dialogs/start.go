@@ -37,7 +37,11 @@ func (e *Engine) start(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 		if err != nil {
 			return Result{}, err
 		}
-		res.Replies = append(res.Replies, e.planCard(w, p, nil, admin))
+		prog, err := e.progressOf(ctx, in.ChatID, w, p)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Replies = append(res.Replies, e.planCard(w, p, nil, admin, prog))
 	default:
 		res.Replies[0].Text += "\n\n" + x.StartSetup
 		res.Replies[0].Buttons = [][]Button{{{Text: x.W.PlanStart, Data: data("setup", "go")}}}

@@ -35,9 +35,15 @@ type texts struct {
 	CommandCancel  string
 	CommandSetup   string
 	CommandPlan    string
+	CommandLog     string
+	CommandUndo    string
+	CommandHistory string
+	CommandExport  string
+	CommandImport  string
 	StartSetup     string
 
 	W wtexts // the wizard and the plan card
+	L ltexts // logging, progress, export
 }
 
 var ru = texts{
@@ -79,9 +85,15 @@ var ru = texts{
 	CommandCancel:  "выйти из текущего диалога",
 	CommandSetup:   "настроить KPI за 7 шагов",
 	CommandPlan:    "план KPI и прогресс",
+	CommandLog:     "записать цифры: /log охват 12500",
+	CommandUndo:    "отменить мою последнюю запись",
+	CommandHistory: "последние записи",
+	CommandExport:  "выгрузить записи (CSV) и план",
+	CommandImport:  "загрузить записи из CSV (ответом на файл)",
 	StartSetup:     "Начнём? Первый шаг — цель бизнеса.",
 
 	W: wru,
+	L: logRU,
 }
 
 var en = texts{
@@ -123,9 +135,15 @@ var en = texts{
 	CommandCancel:  "leave the current dialog",
 	CommandSetup:   "set up KPIs in 7 steps",
 	CommandPlan:    "the KPI plan and progress",
+	CommandLog:     "log numbers: /log reach 12500",
+	CommandUndo:    "undo my last entry",
+	CommandHistory: "latest entries",
+	CommandExport:  "export entries (CSV) and the plan",
+	CommandImport:  "load entries from a CSV (reply to the file)",
 	StartSetup:     "Shall we start? Step one is the business goal.",
 
 	W: wen,
+	L: logEN,
 }
 
 // t returns the catalogue of language l, Russian for anything unknown.

@@ -107,7 +107,6 @@ type wtexts struct {
 	PlanAudience string
 	PlanKPIs     string
 	PlanKPI      string // %s name, %s baseline, %s target, %s deadline
-	PlanNoData   string
 	PlanReports  string // %s day, %s time, %s zone, %s where, %s reminders
 	PlanReview   string // %s rhythm, %d threshold
 	PlanVersions string
@@ -231,7 +230,6 @@ var wru = wtexts{
 	PlanAudience: "👥 Аудитория",
 	PlanKPIs:     "📈 KPI",
 	PlanKPI:      "• %s: %s → %s к %s",
-	PlanNoData:   "данных пока нет",
 	PlanReports:  "🗓 Отчёт: %s %s (%s), %s · напоминания: %s",
 	PlanReview:   "🔍 Разбор: %s · предупреждение при отставании на %d\u00a0%%",
 	PlanVersions: "Версии плана",
@@ -355,7 +353,6 @@ var wen = wtexts{
 	PlanAudience: "👥 Audience",
 	PlanKPIs:     "📈 KPIs",
 	PlanKPI:      "• %s: %s → %s by %s",
-	PlanNoData:   "no data yet",
 	PlanReports:  "🗓 Report: %s %s (%s), %s · reminders: %s",
 	PlanReview:   "🔍 Review: %s · warn when %d%% behind",
 	PlanVersions: "Plan versions",

@@ -246,7 +246,11 @@ func (c *wctx) commit(prefix []Reply) (Result, error) {
 	if err != nil {
 		versions = nil // the card without the version list is still right
 	}
-	card := c.e.planCard(ws, saved, versions, true)
+	prog, err := c.e.progressOf(c.ctx, c.in.ChatID, ws, saved)
+	if err != nil {
+		return Result{}, err
+	}
+	card := c.e.planCard(ws, saved, versions, true, prog)
 	out = append(out, card)
 	return Result{Notice: text, Replies: out}, nil
 }

@@ -994,7 +994,7 @@ func viewConfirm(c *wctx) (string, [][]Button) {
 	ws := c.ws
 	ws.Settings, ws.Timezone = c.w.Settings, c.w.TZ
 	p := c.w.Plan
-	card := c.e.planText(ws, p, nil)
+	card := c.e.planText(ws, p, nil, nil)
 	return c.x.W.Summary + "\n\n" + card, [][]Button{{c.btn(c.x.W.Confirm, "ok", "")}}
 }
 

@@ -270,7 +270,7 @@ func TestEveryKeyboardFitsTelegram(t *testing.T) {
 				}
 			}
 		}
-		card := e.planCard(ws, w.Plan, nil, true)
+		card := e.planCard(ws, w.Plan, nil, true, nil)
 		for _, row := range card.Buttons {
 			for _, b := range row {
 				if len(b.Data) > 64 {

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -78,7 +79,23 @@ func (m Metric) Aliases() []string {
 	if w, ok := catalogWords[m.Key]; ok && !m.Custom {
 		return w.aliases
 	}
-	return []string{strings.ToLower(m.Name)}
+	name := strings.ToLower(m.Name)
+	out := []string{name}
+	// The first word of a longer name works too ("записи" for "Записи
+	// через бота"), when it is a real word and not a catalogue alias.
+	if first, _, ok := strings.Cut(name, " "); ok && utf8.RuneCountInString(first) >= 4 && !catalogAlias(first) {
+		out = append(out, first)
+	}
+	return out
+}
+
+func catalogAlias(w string) bool {
+	for _, cw := range catalogWords {
+		if slices.Contains(cw.aliases, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Percent reports whether values are percentages (bounded 0-100).
@@ -132,6 +149,18 @@ var catalogWords = map[string]words{
 		aliases: []string{"ctr", "цтр", "кликабельность"}},
 	"response_time": {names: map[Lang]string{Russian: "Время ответа", English: "Response time"},
 		aliases: []string{"ответ", "response", "время_ответа", "response_time"}},
+
+	// Raw counts that derive engagement and CTR (see Derive).
+	"reactions": {names: map[Lang]string{Russian: "Реакции", English: "Reactions"},
+		aliases: []string{"реакции", "лайки", "reactions", "likes"}},
+	"comments": {names: map[Lang]string{Russian: "Комментарии", English: "Comments"},
+		aliases: []string{"комментарии", "комменты", "comments"}},
+	"reposts": {names: map[Lang]string{Russian: "Репосты", English: "Reposts"},
+		aliases: []string{"репосты", "reposts", "shares"}},
+	"clicks": {names: map[Lang]string{Russian: "Клики", English: "Clicks"},
+		aliases: []string{"клики", "переходы", "clicks"}},
+	"impressions": {names: map[Lang]string{Russian: "Показы", English: "Impressions"},
+		aliases: []string{"показы", "impressions"}},
 }
 
 // CatalogMetric returns the built-in metric with key, or false.

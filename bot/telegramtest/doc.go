@@ -18,5 +18,11 @@
 // CallbackAnswers, WebhookDeliveries). Waiting never sleeps: every change to
 // the state wakes the waiters.
 //
+// Files go both ways: a user sends a document with SendUserDocument, and
+// the bot gets its File with getFile and downloads the bytes from
+// bot.FileDownloadLink (/file/bot<token>/<file_path>), as it may for the
+// photos and documents it sent itself; files over 20 MB answer "file is too
+// big", as Telegram's do.
+//
 // The fake never logs the bot token or any message text.
 package telegramtest

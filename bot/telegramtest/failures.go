@@ -78,7 +78,7 @@ type armedFailure struct {
 }
 
 // FailNext makes the next call(s) of method (any method but getUpdates when
-// "") aimed at chatID (any chat when 0) fail with f, f.Count times. The
+// "", and no file download: see FileDownload) aimed at chatID (any chat when 0) fail with f, f.Count times. The
 // failed calls change nothing and are recorded in Calls with their status.
 // Failures armed earlier are used first.
 func (s *Server) FailNext(method string, chatID int64, f Failure) {
@@ -109,7 +109,7 @@ func (s *Server) ArmedFailures() int {
 func (s *Server) takeFailureLocked(method string, chatID int64) *apiError {
 	lm := strings.ToLower(method)
 	for i, a := range s.failures {
-		if (a.method == "" && lm == "getupdates") || (a.method != "" && a.method != lm) {
+		if (a.method == "" && (lm == "getupdates" || lm == strings.ToLower(FileDownload))) || (a.method != "" && a.method != lm) {
 			continue
 		}
 		if a.chatID != 0 && a.chatID != chatID {

@@ -37,6 +37,7 @@ func init() {
 		{name: "editMessageCaption", fn: (*Server).editMessageCaption},
 		{name: "editMessageReplyMarkup", fn: (*Server).editMessageReplyMarkup},
 		{name: "deleteMessage", fn: (*Server).deleteMessage},
+		{name: "getFile", fn: (*Server).getFile},
 		{name: "answerCallbackQuery", fn: (*Server).answerCallbackQuery},
 		{name: "setMyCommands", fn: (*Server).setMyCommands},
 		{name: "getMyCommands", fn: (*Server).getMyCommands},

@@ -53,6 +53,8 @@ type Server struct {
 	chats    map[int64]*chatState
 	files    map[string]*storedFile
 	fileSeq  int64
+	paths    map[string]*storedFile // by file_path
+	pathSeq  int64
 	queries  map[string]*callbackQuery
 	querySeq int64
 	answers  []CallbackAnswer
@@ -135,6 +137,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		users:        map[int64]User{},
 		chats:        map[int64]*chatState{},
 		files:        map[string]*storedFile{},
+		paths:        map[string]*storedFile{},
 		queries:      map[string]*callbackQuery{},
 		commands:     map[string][]models.BotCommand{},
 		descriptions: map[string]string{},
@@ -235,8 +238,13 @@ func (s *Server) waitUntil(timeout time.Duration, cond func() bool) bool {
 	}
 }
 
-// ServeHTTP routes /bot<token>/<method>.
+// ServeHTTP routes /bot<token>/<method> and the file downloads,
+// /file/bot<token>/<file_path>.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
 		writeError(w, &apiError{Code: http.StatusNotFound, Description: "Not Found"})

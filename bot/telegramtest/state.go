@@ -169,13 +169,15 @@ func (m Message) Buttons() []Button { return m.Markup.Buttons() }
 // Button returns the current inline button with the given visible text.
 func (m Message) Button(text string) (Button, bool) { return m.Markup.Button(text) }
 
-// storedFile is a file the bot uploaded (or a test sent), found by file_id.
+// storedFile is a file the bot uploaded (or a user sent), found by file_id.
+// Its data is never changed once stored.
 type storedFile struct {
 	id, uniqueID  string
 	kind          string // "photo" or "document"
 	name, mime    string
 	data          []byte
 	width, height int
+	path          string // file_path, given by the first getFile
 }
 
 // chatState is one chat with its messages.

@@ -92,7 +92,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	engine.Admins = b
+	engine.Admins, engine.Files = b, b
 	m.bot = b
 	m.ln = m.Listener
 	if m.ln == nil {

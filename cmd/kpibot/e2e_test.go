@@ -56,12 +56,12 @@ type running struct {
 // DATA_DIR; extra adds or overrides variables. When the test ends it stops
 // the bot (as SIGTERM would), checks it stopped cleanly and that no log line
 // holds the token.
-func startBot(t *testing.T, tg *telegramtest.Server, extra map[string]string, ln net.Listener) *running {
+func startBot(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln net.Listener) *running {
 	t.Helper()
 	return startWrapped(t, tg, extra, ln, nil)
 }
 
-func startWrapped(t *testing.T, tg *telegramtest.Server, extra map[string]string, ln net.Listener, wrap func(bot.Handler) bot.Handler) *running {
+func startWrapped(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln net.Listener, wrap func(bot.Handler) bot.Handler) *running {
 	t.Helper()
 	vars := map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token(),

@@ -95,11 +95,20 @@ func (p *person) prompt() telegramtest.Message {
 
 func (p *person) waitFor(seq int64, want string) {
 	p.t.Helper()
+	defer func() { // runs on the Fatal of a timeout too: show what the bot did say
+		if p.t.Failed() {
+			msgs := p.tg.Messages(p.chat.ID)
+			for _, m := range msgs[max(0, len(msgs)-3):] {
+				p.t.Logf("bot message %d: %q %q %v", m.ID, m.PlainText, m.PlainCaption, labels(m))
+			}
+		}
+	}()
 	var found string
 	p.tg.WaitFor(p.t, wait, "a bot message with "+want, func() bool {
 		for _, m := range p.tg.Messages(p.chat.ID) {
 			last := m.History[len(m.History)-1]
-			if last.Seq > seq && (strings.Contains(m.PlainText, want) || strings.Contains(strings.Join(labels(m), "\n"), want)) {
+			if last.Seq > seq && (strings.Contains(m.PlainText, want) || strings.Contains(m.PlainCaption, want) ||
+				strings.Contains(strings.Join(labels(m), "\n"), want)) {
 				found = m.PlainText
 				return true
 			}
