@@ -253,9 +253,13 @@ func (e *Engine) importCmd(ctx context.Context, in Input, ws kpi.Workspace) (Res
 	entries, err := kpi.ReadEntriesCSV(bytes.NewReader(b), plan)
 	var bad *kpi.CSVError
 	if errors.As(err, &bad) {
-		lines := []string{fmt.Sprintf(x.L.ImportBad, len(bad.Rows))}
+		lines := []string{fmt.Sprintf(x.L.ImportBad, max(bad.Total, len(bad.Rows)))}
 		for _, r := range bad.Rows {
-			lines = append(lines, fmt.Sprintf(x.L.ImportRow, r.Line, html.EscapeString(r.Reason)))
+			reason := x.L.ImportReasons[r.Reason]
+			if reason == "" {
+				reason = r.Reason
+			}
+			lines = append(lines, fmt.Sprintf(x.L.ImportRow, r.Line, html.EscapeString(reason)))
 		}
 		return say(in, strings.Join(lines, "\n")), nil
 	}

@@ -327,6 +327,10 @@ func (e *Engine) logProblem(in Input, ws kpi.Workspace, plan kpi.Plan, err error
 		case kpi.KindNoValue:
 			msg = fmt.Sprintf(x.L.NoValue, name)
 		case kpi.KindAmbiguous:
+			if le.Metric == "" { // a name two metrics of the plan share
+				msg = fmt.Sprintf(x.L.AmbiguousName, word)
+				break
+			}
 			a, b := readings(le.Word, l)
 			msg = fmt.Sprintf(x.L.Ambiguous, word, a, b)
 		case kpi.KindTwoDates:
