@@ -193,12 +193,9 @@ func (e *Engine) pressHistoryDelete(ctx context.Context, in Input, ws kpi.Worksp
 // export is /export: every entry as CSV and the plan as JSON.
 func (e *Engine) export(ctx context.Context, in Input, ws kpi.Workspace) (Result, error) {
 	x := t(ws.Lang)
-	plan, ok, err := e.currentPlan(ctx, in.ChatID)
-	if err != nil {
-		return Result{}, err
-	}
-	if !ok {
-		return say(in, x.L.NoPlan), nil
+	plan, res, err := e.requirePlan(ctx, in, ws)
+	if res != nil || err != nil {
+		return *res, err
 	}
 	entries, err := e.Store.AllEntries(ctx, in.ChatID)
 	if err != nil {
@@ -230,12 +227,9 @@ const maxImport = 5 << 20
 // importCmd is /import as a reply to a CSV file: all rows or none.
 func (e *Engine) importCmd(ctx context.Context, in Input, ws kpi.Workspace) (Result, error) {
 	x := t(ws.Lang)
-	plan, ok, err := e.currentPlan(ctx, in.ChatID)
-	if err != nil {
-		return Result{}, err
-	}
-	if !ok {
-		return say(in, x.L.NoPlan), nil
+	plan, res, err := e.requirePlan(ctx, in, ws)
+	if res != nil || err != nil {
+		return *res, err
 	}
 	if in.ReplyFile == nil || e.Files == nil {
 		return say(in, x.L.ImportHow), nil

@@ -30,12 +30,9 @@ type logDialog struct {
 // logCmd is /log: one line with values, or the KPI buttons without one.
 func (e *Engine) logCmd(ctx context.Context, in Input, ws kpi.Workspace) (Result, error) {
 	x := t(ws.Lang)
-	plan, ok, err := e.currentPlan(ctx, in.ChatID)
-	if err != nil {
-		return Result{}, err
-	}
-	if !ok {
-		return say(in, x.L.NoPlan), nil
+	plan, res, err := e.requirePlan(ctx, in, ws)
+	if res != nil || err != nil {
+		return *res, err
 	}
 	if strings.TrimSpace(in.Args) == "" {
 		return e.logMenu(in, ws, plan), nil
@@ -60,6 +57,20 @@ func (e *Engine) logCmd(ctx context.Context, in Input, ws kpi.Workspace) (Result
 		}
 	}
 	return e.saveEntries(ctx, in, ws, plan, line.Date, pairs)
+}
+
+// requirePlan returns the chat's plan; without one, res is the answer
+// that says how to make it.
+func (e *Engine) requirePlan(ctx context.Context, in Input, ws kpi.Workspace) (kpi.Plan, *Result, error) {
+	plan, ok, err := e.currentPlan(ctx, in.ChatID)
+	if err != nil {
+		return plan, &Result{}, err
+	}
+	if !ok {
+		res := say(in, t(ws.Lang).L.NoPlan)
+		return plan, &res, nil
+	}
+	return plan, nil, nil
 }
 
 // planMetrics returns the definitions of the plan's KPIs, in plan order.

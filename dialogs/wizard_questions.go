@@ -109,24 +109,9 @@ func viewAsk(ask func(*wtexts) string) func(c *wctx) (string, [][]Button) {
 	return func(c *wctx) (string, [][]Button) { return ask(&c.x.W), nil }
 }
 
-// toggleRows lays out toggle buttons, two or three a row, ✓ on the chosen.
+// toggleRows lays out toggle buttons (op "t"), ✓ on the chosen.
 func (c *wctx) toggleRows(keys []string, label func(string) string, chosen []string, perRow int) [][]Button {
-	var rows [][]Button
-	var row []Button
-	for _, k := range keys {
-		text := label(k)
-		if slices.Contains(chosen, k) {
-			text = "✓ " + text
-		}
-		row = append(row, c.btn(text, "t", k))
-		if len(row) == perRow {
-			rows, row = append(rows, row), nil
-		}
-	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	return rows
+	return c.optionRows("t", keys, label, func(k string) bool { return slices.Contains(chosen, k) }, perRow)
 }
 
 func toggle(list []string, k string) []string {
@@ -138,14 +123,20 @@ func toggle(list []string, k string) []string {
 
 // choiceRows lays out single-choice buttons (op "c"), ✓ on the current.
 func (c *wctx) choiceRows(keys []string, label func(string) string, current string, perRow int) [][]Button {
+	return c.optionRows("c", keys, label, func(k string) bool { return k == current }, perRow)
+}
+
+// optionRows lays out one button per key, perRow a row, "✓ " before the
+// ticked ones.
+func (c *wctx) optionRows(op string, keys []string, label func(string) string, ticked func(string) bool, perRow int) [][]Button {
 	var rows [][]Button
 	var row []Button
 	for _, k := range keys {
 		text := label(k)
-		if k == current {
+		if ticked(k) {
 			text = "✓ " + text
 		}
-		row = append(row, c.btn(text, "c", k))
+		row = append(row, c.btn(text, op, k))
 		if len(row) == perRow {
 			rows, row = append(rows, row), nil
 		}
