@@ -117,3 +117,24 @@ func TestLogAmbiguityIsAskedBack(t *testing.T) {
 		t.Errorf("an ambiguous line stored %d entries", n)
 	}
 }
+
+func TestLogRawCountsDeriveEngagement(t *testing.T) {
+	c := newSim(t)
+	c.withPlan()
+	p := &c.s.plans[c.in.ChatID][0]
+	p.KPIs = append(p.KPIs, kpi.KPI{Metric: "engagement", Baseline: 2, Target: 4, Deadline: kpi.Date{Year: 2026, Month: 12, Day: 31}})
+	got := text(c.say("/log реакции 120 комментарии 30 репосты 10 охват 5000"))
+	if !strings.Contains(got, "Вовлечённость (ER): 3,2\u00a0%") || !strings.Contains(got, "Охват: 5\u00a0000") {
+		t.Errorf("derived: %q", got)
+	}
+	es := c.s.entries[c.in.ChatID]
+	if len(es) != 2 || es[1].Metric != "engagement" || es[1].Value != 3.2 {
+		t.Errorf("entries: %+v", es)
+	}
+	if got := text(c.say("/log лайки 100")); !strings.Contains(got, "нужен и охват") {
+		t.Errorf("without reach: %q", got)
+	}
+	if len(c.s.entries[c.in.ChatID]) != 2 {
+		t.Error("a line without reach stored something")
+	}
+}
