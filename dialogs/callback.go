@@ -44,6 +44,7 @@ var presses = map[string]press{
 	"lm":    {run: (*Engine).pressLogMenu},
 	"un":    {run: (*Engine).pressUndo}, // own entries, or an admin's
 	"hd":    {run: (*Engine).pressHistoryDelete},
+	"rv":    {admin: true, run: (*Engine).pressReview},
 }
 
 func (e *Engine) press(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {

@@ -39,6 +39,7 @@ func init() {
 		{name: "log", menu: func(x *texts) string { return x.CommandLog }, run: (*Engine).logCmd},
 		{name: "undo", menu: func(x *texts) string { return x.CommandUndo }, run: (*Engine).undo},
 		{name: "history", menu: func(x *texts) string { return x.CommandHistory }, run: (*Engine).history},
+		{name: "report", menu: func(x *texts) string { return x.CommandReport }, run: (*Engine).report},
 		{name: "export", admin: true, menu: func(x *texts) string { return x.CommandExport }, run: (*Engine).export},
 		{name: "import", admin: true, menu: func(x *texts) string { return x.CommandImport }, run: (*Engine).importCmd},
 		{name: "help", menu: func(x *texts) string { return x.CommandHelp }, run: (*Engine).help},

@@ -255,10 +255,15 @@ func (e *Engine) saveEntries(ctx context.Context, in Input, ws kpi.Workspace, pl
 	return res, nil
 }
 
-// approx rounds a computed value (a pace) to what a person would say:
-// whole numbers from 10 up, one decimal below.
+// approx rounds a computed value (a pace, a forecast) to what a person
+// would say: three significant digits from 1 000 up (14 237 -> 14 200),
+// whole numbers from 10, one decimal below.
 func approx(v float64) float64 {
-	if math.Abs(v) >= 10 {
+	switch a := math.Abs(v); {
+	case a >= 1000:
+		p := math.Pow(10, math.Floor(math.Log10(a))-2)
+		return math.Round(v/p) * p
+	case a >= 10:
 		return math.Round(v)
 	}
 	return math.Round(v*10) / 10

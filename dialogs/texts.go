@@ -40,10 +40,12 @@ type texts struct {
 	CommandHistory string
 	CommandExport  string
 	CommandImport  string
+	CommandReport  string
 	StartSetup     string
 
 	W wtexts // the wizard and the plan card
 	L ltexts // logging, progress, export
+	R rtexts // reports and advice
 }
 
 var ru = texts{
@@ -90,10 +92,12 @@ var ru = texts{
 	CommandHistory: "последние записи",
 	CommandExport:  "выгрузить записи (CSV) и план",
 	CommandImport:  "загрузить записи из CSV (ответом на файл)",
+	CommandReport:  "отчёт с графиками: /report или /report quarter",
 	StartSetup:     "Начнём? Первый шаг — цель бизнеса.",
 
 	W: wru,
 	L: logRU,
+	R: reportRU,
 }
 
 var en = texts{
@@ -140,10 +144,12 @@ var en = texts{
 	CommandHistory: "latest entries",
 	CommandExport:  "export entries (CSV) and the plan",
 	CommandImport:  "load entries from a CSV (reply to the file)",
+	CommandReport:  "chart report: /report or /report quarter",
 	StartSetup:     "Shall we start? Step one is the business goal.",
 
 	W: wen,
 	L: logEN,
+	R: reportEN,
 }
 
 // t returns the catalogue of language l, Russian for anything unknown.

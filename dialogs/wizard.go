@@ -126,6 +126,12 @@ func (e *Engine) setup(ctx context.Context, in Input, ws kpi.Workspace) (Result,
 // openWizard starts (or resumes) the wizard; edit is the step to edit from
 // the plan card, 0 for the whole run.
 func (e *Engine) openWizard(ctx context.Context, in Input, ws kpi.Workspace, edit int) (Result, error) {
+	return e.openWizardWith(ctx, in, ws, edit, kpi.Plan{})
+}
+
+// openWizardWith is openWizard with a draft to start from (the quarterly
+// review's plan for the next quarter); a zero draft means the saved plan.
+func (e *Engine) openWizardWith(ctx context.Context, in Input, ws kpi.Workspace, edit int, draft kpi.Plan) (Result, error) {
 	if ws.Created.IsZero() {
 		ws.Active = true
 		if err := e.Store.SaveWorkspace(ctx, ws); err != nil {
@@ -143,6 +149,10 @@ func (e *Engine) openWizard(ctx context.Context, in Input, ws kpi.Workspace, edi
 		w, err = e.newWizard(ctx, in, ws, edit)
 		if err != nil {
 			return Result{}, err
+		}
+		if len(draft.KPIs) > 0 {
+			draft.Version = 0
+			w.Plan = draft
 		}
 	case err != nil:
 		return Result{}, err

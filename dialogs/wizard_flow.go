@@ -106,6 +106,9 @@ func (c *wctx) outsideEdit(q string) bool {
 	if c.w.Edit == 3 {
 		return s != 3 && s != 4
 	}
+	if c.w.Edit == 4 { // the quarterly review: the targets only
+		return s != 4
+	}
 	return s != c.w.Edit
 }
 
