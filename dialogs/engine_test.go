@@ -379,3 +379,22 @@ func TestSecondDeliveryIsSkipped(t *testing.T) {
 		t.Errorf("second delivery answered: %+v", res)
 	}
 }
+
+// Every advice template fills without fmt complaints, in both languages.
+func TestAdviceTemplatesFill(t *testing.T) {
+	args := []any{17, "11 750", "14 200", "Охват", "вечером", "2 недели", 7}
+	for _, l := range kpi.Langs {
+		x := t_(l)
+		for _, rule := range []string{kpi.RuleEngagementBehind, kpi.RuleReachBehind, kpi.RuleConversionBehind, kpi.RuleGrowthBehind,
+			kpi.RuleNoData, kpi.RuleTargetMet, kpi.RuleTooManyKPIs, kpi.RuleOffGoal, kpi.RuleNoRhythm} {
+			for _, tmpl := range []string{x.R.Problem[rule], x.R.Action[rule], x.R.Forecast} {
+				if tmpl == "" {
+					t.Errorf("%s %s: no text", l, rule)
+				}
+				if got := fill(tmpl, args); strings.Contains(got, "%!") {
+					t.Errorf("%s %s: %q", l, rule, got)
+				}
+			}
+		}
+	}
+}

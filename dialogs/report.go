@@ -273,7 +273,7 @@ func axisValue(m kpi.Metric, v float64, l kpi.Lang) string {
 func (e *Engine) adviceText(x *texts, l kpi.Lang, p kpi.Plan, d reportData, today kpi.Date) []string {
 	var out []string
 	for _, a := range kpi.Recommend(kpi.Inputs{Plan: p, Progress: d.prog, Entries: d.entries, Today: today}, maxAdvice) {
-		tmpl, ok := x.R.Advice[a.Rule]
+		problem, ok := x.R.Problem[a.Rule]
 		if !ok {
 			continue
 		}
@@ -282,17 +282,30 @@ func (e *Engine) adviceText(x *texts, l kpi.Lang, p kpi.Plan, d reportData, toda
 		if name == "" {
 			name = a.Metric
 		}
-		third := formatValue(m, approx(a.Pace), l)
-		if a.Rule == "target_met" {
+		value, third := formatValue(m, a.Value, l), formatValue(m, approx(a.Pace), l)
+		if a.Rule == kpi.RuleTargetMet {
 			third = formatValue(m, a.Target, l)
+		}
+		if pr := d.prog[a.Metric]; strings.HasSuffix(a.Rule, "_behind") && a.BehindPct < 1 && pr.HasForecast {
+			// At risk by the trend alone: say where the trend leads.
+			problem = x.R.Forecast
+			value, third = formatValue(m, approx(pr.Forecast), l), formatValue(m, a.Target, l)
 		}
 		part := x.R.AnyTime
 		if a.DayPart != "" {
 			part = x.R.DayParts[a.DayPart]
 		}
-		weeks := count(l, a.Weeks, x.R.WeeksFor)
-		out = append(out, "• "+fmt.Sprintf(tmpl, int(math.Round(a.BehindPct)), formatValue(m, a.Value, l), third,
-			html.EscapeString(name), part, weeks, a.Count))
+		args := []any{int(math.Round(a.BehindPct)), value, third, html.EscapeString(name), part, count(l, a.Weeks, x.R.WeeksFor), a.Count}
+		out = append(out, "• "+fill(problem, args)+" "+fill(x.R.Action[a.Rule], args))
 	}
 	return out
+}
+
+// fill formats an advice template whose verbs name their arguments
+// (%[2]s); a template that uses none gets none, so fmt adds no EXTRA.
+func fill(tmpl string, args []any) string {
+	if !strings.Contains(tmpl, "%[") {
+		return strings.ReplaceAll(tmpl, "%%", "%")
+	}
+	return fmt.Sprintf(tmpl, args...)
 }

@@ -142,12 +142,7 @@ func (e *Engine) pressReview(ctx context.Context, in Input, ws kpi.Workspace, ar
 				plan.KPIs[i].Deadline = next // the next quarter is what step 4 now sets targets for
 			}
 		}
-		res, err := e.openWizardWith(ctx, in, ws, 4, plan)
-		if err != nil {
-			return Result{}, err
-		}
-		res.Replies = append([]Reply{{Edit: in.MessageID, KeepText: true}}, res.Replies...)
-		return res, nil
+		return e.openWizardWith(ctx, in, ws, 4, plan, []Reply{{Edit: in.MessageID, KeepText: true}})
 	case "r":
 		return e.raiseTargets(ctx, in, ws, plan, done)
 	}

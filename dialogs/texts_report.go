@@ -21,7 +21,9 @@ type rtexts struct {
 	Missed         string
 	NoEntries      string // %s example line
 	AdviceHead     string
-	Advice         map[string]string
+	Problem        map[string]string // what is wrong, with the numbers (by rule)
+	Forecast       string            // the problem of a KPI at risk by its trend only
+	Action         map[string]string // what to do, with the step (by rule)
 	DayParts       map[string]string // "в часы, когда…" forms
 	AnyTime        string
 	WeeksFor       [3]string // "1 неделю, 2 недели, 5 недель"
@@ -54,16 +56,28 @@ var reportRU = rtexts{
 	Missed:         "❌ не достигнута",
 	NoEntries:      "Отчёт пока пустой: за последние недели нет ни одной записи. Запишите первые цифры — например, %s — и в следующем отчёте появятся графики. Быстрее всего: /log без слов, дальше кнопки.",
 	AdviceHead:     "Что сделать:",
-	Advice: map[string]string{
-		"engagement_behind": "Вовлечённость отстаёт от плана на %[1]d\u00a0%% (%[2]s при плане %[3]s). Найдите посты и форматы, которые собрали больше всего реакций, и делайте такие чаще. (шаг 6)",
-		"reach_behind":      "%[4]s ниже плана на %[1]d\u00a0%% (%[2]s при плане %[3]s). Публикуйте %[5]s. (шаг 2)",
-		"conversion_behind": "%[4]s отстаёт на %[1]d\u00a0%% (%[2]s при плане %[3]s). Проверьте призывы к действию и ссылки: куда ведут, понятно ли, что нажать. (шаг 4)",
-		"growth_behind":     "%[4]s растёт медленнее плана на %[1]d\u00a0%%. Попробуйте коллаборации, конкурсы и взаимный пиар с соседями по нише. (шаг 6)",
-		"no_data":           "%[4]s: нет записей %[6]s. Договоритесь, кто и в какой день записывает цифры, — без них отчёт слепой. (шаг 5)",
-		"target_met":        "%[4]s: цель %[3]s уже достигнута (%[2]s). Самое время поднять планку. (шаг 4)",
-		"too_many_kpis":     "В плане %[7]d KPI. Оставьте 3–5 главных — так проще держать фокус. (шаг 3)",
-		"off_goal":          "%[4]s не связан с целями плана. Проверьте, верно ли сформулирована цель. (шаг 1)",
-		"no_rhythm":         "Уже %[6]s ни одной записи. Назначьте день недели, когда команда сверяет цифры. (шаг 6)",
+	Problem: map[string]string{
+		"engagement_behind": "Вовлечённость отстаёт от плана на %[1]d\u00a0%% (%[2]s при плане %[3]s).",
+		"reach_behind":      "%[4]s ниже плана на %[1]d\u00a0%% (%[2]s при плане %[3]s).",
+		"conversion_behind": "%[4]s отстаёт на %[1]d\u00a0%% (%[2]s при плане %[3]s).",
+		"growth_behind":     "%[4]s растёт медленнее плана на %[1]d\u00a0%%.",
+		"no_data":           "%[4]s: нет записей %[6]s.",
+		"target_met":        "%[4]s: цель %[3]s уже достигнута (%[2]s).",
+		"too_many_kpis":     "В плане %[7]d KPI.",
+		"off_goal":          "%[4]s не связан с целями плана.",
+		"no_rhythm":         "Уже %[6]s ни одной записи.",
+	},
+	Forecast: "%[4]s: при нынешнем темпе к сроку будет около %[2]s при цели %[3]s.",
+	Action: map[string]string{
+		"engagement_behind": "Найдите посты и форматы, которые собрали больше всего реакций, и делайте такие чаще. (шаг 6)",
+		"reach_behind":      "Публикуйте %[5]s. (шаг 2)",
+		"conversion_behind": "Проверьте призывы к действию и ссылки: куда ведут, понятно ли, что нажать. (шаг 6)",
+		"growth_behind":     "Попробуйте коллаборации, конкурсы и взаимный пиар с соседями по нише. (шаг 6)",
+		"no_data":           "Договоритесь, кто и в какой день записывает цифры, — без них отчёт слепой. (шаг 5)",
+		"target_met":        "Самое время поднять планку. (шаг 4)",
+		"too_many_kpis":     "Оставьте 3–5 главных — так проще держать фокус. (шаг 3)",
+		"off_goal":          "Проверьте, верно ли сформулирована цель. (шаг 1)",
+		"no_rhythm":         "Назначьте день недели, когда команда сверяет цифры. (шаг 6)",
 	},
 	DayParts: map[string]string{"morning": "утром, когда ваша аудитория в сети", "day": "днём, когда ваша аудитория в сети",
 		"evening": "вечером, когда ваша аудитория в сети", "night": "ночью, когда ваша аудитория в сети"},
@@ -98,16 +112,28 @@ var reportEN = rtexts{
 	Missed:         "❌ missed",
 	NoEntries:      "The report is empty for now: nothing was logged in recent weeks. Log the first numbers — e.g. %s — and the next report will have charts. The quickest way: /log alone, then the buttons.",
 	AdviceHead:     "What to do:",
-	Advice: map[string]string{
-		"engagement_behind": "Engagement is %[1]d%% behind plan (%[2]s vs %[3]s). Find the posts and formats that got the most reactions and do more of them. (step 6)",
-		"reach_behind":      "%[4]s is %[1]d%% below plan (%[2]s vs %[3]s). Post %[5]s. (step 2)",
-		"conversion_behind": "%[4]s is %[1]d%% behind (%[2]s vs %[3]s). Check the calls to action and links: where they lead and whether it's clear what to tap. (step 4)",
-		"growth_behind":     "%[4]s grows %[1]d%% slower than planned. Try collaborations, contests and cross-promotion with neighbours in your niche. (step 6)",
-		"no_data":           "%[4]s: nothing logged for %[6]s. Agree who logs the numbers and on which day — without them the report is blind. (step 5)",
-		"target_met":        "%[4]s: the target of %[3]s is already reached (%[2]s). Time to raise the bar. (step 4)",
-		"too_many_kpis":     "The plan has %[7]d KPIs. Keep the 3–5 that matter most — focus is easier. (step 3)",
-		"off_goal":          "%[4]s is not tied to the plan's goals. Check the goal is worded right. (step 1)",
-		"no_rhythm":         "%[6]s without a single entry. Pick a weekday when the team reviews the numbers. (step 6)",
+	Problem: map[string]string{
+		"engagement_behind": "Engagement is %[1]d%% behind plan (%[2]s vs %[3]s).",
+		"reach_behind":      "%[4]s is %[1]d%% below plan (%[2]s vs %[3]s).",
+		"conversion_behind": "%[4]s is %[1]d%% behind (%[2]s vs %[3]s).",
+		"growth_behind":     "%[4]s grows %[1]d%% slower than planned.",
+		"no_data":           "%[4]s: nothing logged for %[6]s.",
+		"target_met":        "%[4]s: the target of %[3]s is already reached (%[2]s).",
+		"too_many_kpis":     "The plan has %[7]d KPIs.",
+		"off_goal":          "%[4]s is not tied to the plan's goals.",
+		"no_rhythm":         "%[6]s without a single entry.",
+	},
+	Forecast: "%[4]s: at the current pace it will be about %[2]s by the deadline, against a target of %[3]s.",
+	Action: map[string]string{
+		"engagement_behind": "Find the posts and formats that got the most reactions and do more of them. (step 6)",
+		"reach_behind":      "Post %[5]s. (step 2)",
+		"conversion_behind": "Check the calls to action and links: where they lead and whether it's clear what to tap. (step 6)",
+		"growth_behind":     "Try collaborations, contests and cross-promotion with neighbours in your niche. (step 6)",
+		"no_data":           "Agree who logs the numbers and on which day — without them the report is blind. (step 5)",
+		"target_met":        "Time to raise the bar. (step 4)",
+		"too_many_kpis":     "Keep the 3–5 that matter most — focus is easier. (step 3)",
+		"off_goal":          "Check the goal is worded right. (step 1)",
+		"no_rhythm":         "Pick a weekday when the team reviews the numbers. (step 6)",
 	},
 	DayParts: map[string]string{"morning": "in the morning, when your audience is online", "day": "in the daytime, when your audience is online",
 		"evening": "in the evening, when your audience is online", "night": "at night, when your audience is online"},

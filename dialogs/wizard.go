@@ -126,12 +126,13 @@ func (e *Engine) setup(ctx context.Context, in Input, ws kpi.Workspace) (Result,
 // openWizard starts (or resumes) the wizard; edit is the step to edit from
 // the plan card, 0 for the whole run.
 func (e *Engine) openWizard(ctx context.Context, in Input, ws kpi.Workspace, edit int) (Result, error) {
-	return e.openWizardWith(ctx, in, ws, edit, kpi.Plan{})
+	return e.openWizardWith(ctx, in, ws, edit, kpi.Plan{}, nil)
 }
 
 // openWizardWith is openWizard with a draft to start from (the quarterly
-// review's plan for the next quarter); a zero draft means the saved plan.
-func (e *Engine) openWizardWith(ctx context.Context, in Input, ws kpi.Workspace, edit int, draft kpi.Plan) (Result, error) {
+// review's plan for the next quarter; a zero draft means the saved plan)
+// and replies to send before the wizard's (an edit of the pressed message).
+func (e *Engine) openWizardWith(ctx context.Context, in Input, ws kpi.Workspace, edit int, draft kpi.Plan, before []Reply) (Result, error) {
 	if ws.Created.IsZero() {
 		ws.Active = true
 		if err := e.Store.SaveWorkspace(ctx, ws); err != nil {
@@ -166,7 +167,7 @@ func (e *Engine) openWizardWith(ctx context.Context, in Input, ws kpi.Workspace,
 		return res, nil
 	}
 	c := e.newCtx(ctx, in, ws, w)
-	var out []Reply
+	out := before
 	if w.Message != 0 {
 		out = append(out, Reply{Edit: w.Message, KeepText: true}) // the old question's buttons go
 	}
