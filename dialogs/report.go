@@ -20,6 +20,10 @@ const reportWeeks = 12
 // is parsed.
 const maxCaption = 1024
 
+// forecastWeeks is how many weeks past the last one a chart extends to
+// show the forecast week by week.
+const forecastWeeks = 8
+
 // maxAdvice is how many recommendations a report carries.
 const maxAdvice = 3
 
@@ -134,10 +138,20 @@ func (e *Engine) weeklyPanel(x *texts, l kpi.Lang, p kpi.Plan, k kpi.KPI, m kpi.
 		panel.Values = append(panel.Values, v)
 		panel.Pace = append(panel.Pace, kpi.PaceAt(k, p.Start, pt.Period.End))
 	}
-	if pr.HasForecast && !k.Deadline.Before(d.weeks[len(d.weeks)-1].End) {
-		panel.Forecast = []float64{pr.Forecast}
-		panel.ForecastLabels = []string{weekLabel(k.Deadline, l)}
-		panel.Pace = append(panel.Pace, k.Target) // the pace line reaches the target at the deadline
+	last := d.weeks[len(d.weeks)-1]
+	if pr.HasForecast && last.End.Before(k.Deadline) {
+		// The trend and the pace go on week by week to the deadline, so
+		// the x axis keeps time in proportion (at most forecastWeeks on).
+		ahead := kpi.Weeks(last.End.AddDays(1), k.Deadline)
+		if len(ahead) > forecastWeeks {
+			ahead = ahead[len(ahead)-1:] // a far deadline: one point at its week
+		}
+		from := pr.Latest.Value
+		for i, w := range ahead {
+			panel.Forecast = append(panel.Forecast, from+(pr.Forecast-from)*float64(i+1)/float64(len(ahead)))
+			panel.ForecastLabels = append(panel.ForecastLabels, weekLabel(w.Start, l))
+			panel.Pace = append(panel.Pace, kpi.PaceAt(k, p.Start, w.End))
+		}
 	}
 	panel.StatusText = statusText(x, l, m, k, pr)
 	panel.FromZero = m.Percent()
