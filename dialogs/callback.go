@@ -45,6 +45,7 @@ var presses = map[string]press{
 	"un":    {run: (*Engine).pressUndo}, // own entries, or an admin's
 	"hd":    {run: (*Engine).pressHistoryDelete},
 	"rv":    {admin: true, run: (*Engine).pressReview},
+	"st":    {admin: true, run: (*Engine).pressSettings},
 }
 
 func (e *Engine) press(ctx context.Context, in Input, w kpi.Workspace) (Result, error) {

@@ -111,6 +111,7 @@ type Store interface {
 
 	Wizard(ctx context.Context, chat int64) ([]byte, int64, error)
 	SaveWizard(ctx context.Context, chat int64, rev int64, state []byte) (int64, error)
+	DeleteWizard(ctx context.Context, chat int64) error
 	Plan(ctx context.Context, chat int64) (kpi.Plan, error)
 	Plans(ctx context.Context, chat int64) ([]kpi.Plan, error)
 	CommitPlan(ctx context.Context, w kpi.Workspace, p kpi.Plan, wizardRev int64) (kpi.Plan, error)

@@ -40,6 +40,7 @@ func init() {
 		{name: "undo", menu: func(x *texts) string { return x.CommandUndo }, run: (*Engine).undo},
 		{name: "history", menu: func(x *texts) string { return x.CommandHistory }, run: (*Engine).history},
 		{name: "report", menu: func(x *texts) string { return x.CommandReport }, run: (*Engine).report},
+		{name: "settings", admin: true, menu: func(x *texts) string { return x.CommandSettings }, run: (*Engine).settings},
 		{name: "export", admin: true, menu: func(x *texts) string { return x.CommandExport }, run: (*Engine).export},
 		{name: "import", admin: true, menu: func(x *texts) string { return x.CommandImport }, run: (*Engine).importCmd},
 		{name: "help", menu: func(x *texts) string { return x.CommandHelp }, run: (*Engine).help},

@@ -338,3 +338,10 @@ func (s *memStore) ClaimAlert(_ context.Context, chat int64, metric, week string
 	s.alerts[k] = true
 	return first, nil
 }
+
+func (s *memStore) DeleteWizard(_ context.Context, chat int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.wizards, chat)
+	return s.Err
+}

@@ -23,25 +23,34 @@ type texts struct {
 	CancelNothing string
 	CancelDone    string
 
-	AdminOnly      string
-	StaleButton    string
-	UnknownCommand string
-	NotUnderstood  string
-	Unavailable    string
-	Oops           string
-	CommandStart   string
-	CommandHelp    string
-	CommandLang    string
-	CommandCancel  string
-	CommandSetup   string
-	CommandPlan    string
-	CommandLog     string
-	CommandUndo    string
-	CommandHistory string
-	CommandExport  string
-	CommandImport  string
-	CommandReport  string
-	StartSetup     string
+	AdminOnly       string
+	StaleButton     string
+	UnknownCommand  string
+	NotUnderstood   string
+	Unavailable     string
+	Oops            string
+	CommandStart    string
+	CommandHelp     string
+	CommandLang     string
+	CommandCancel   string
+	CommandSetup    string
+	CommandPlan     string
+	CommandLog      string
+	CommandUndo     string
+	CommandHistory  string
+	CommandExport   string
+	CommandImport   string
+	CommandReport   string
+	CommandSettings string
+	Settings        string
+	SettingsNow     string // %s zone, %s day, %s time, %s where, %s reminders, %s language
+	SettingsZone    string
+	SettingsTime    string
+	SettingsDest    string
+	SettingsRemind  string
+	SettingsLang    string
+	SettingsSaved   string
+	StartSetup      string
 
 	W wtexts // the wizard and the plan card
 	L ltexts // logging, progress, export
@@ -75,25 +84,34 @@ var ru = texts{
 	CancelNothing: "Отменять нечего: сейчас нет открытого диалога.",
 	CancelDone:    "Диалог закрыт. Всё, что уже сохранено, осталось на месте.",
 
-	AdminOnly:      "Это могут менять только администраторы группы. Попросите одного из них.",
-	StaleButton:    "Эта кнопка устарела.",
-	UnknownCommand: "Такой команды я не знаю. Список команд — /help.",
-	NotUnderstood:  "Я не понял сообщение. Что я умею — /help.",
-	Unavailable:    "Хранилище временно недоступно, поэтому я ничего не изменил. Попробуйте ещё раз через минуту.",
-	Oops:           "Что-то пошло не так, и я ничего не изменил. Попробуйте ещё раз; если не выйдет — напишите /help.",
-	CommandStart:   "начало работы",
-	CommandHelp:    "что умеет бот и как записывать цифры",
-	CommandLang:    "язык бота в этом чате",
-	CommandCancel:  "выйти из текущего диалога",
-	CommandSetup:   "настроить KPI за 7 шагов",
-	CommandPlan:    "план KPI и прогресс",
-	CommandLog:     "записать цифры: /log охват 12500",
-	CommandUndo:    "отменить мою последнюю запись",
-	CommandHistory: "последние записи",
-	CommandExport:  "выгрузить записи (CSV) и план",
-	CommandImport:  "загрузить записи из CSV (ответом на файл)",
-	CommandReport:  "отчёт с графиками: /report или /report quarter",
-	StartSetup:     "Начнём? Первый шаг — цель бизнеса.",
+	AdminOnly:       "Это могут менять только администраторы группы. Попросите одного из них.",
+	StaleButton:     "Эта кнопка устарела.",
+	UnknownCommand:  "Такой команды я не знаю. Список команд — /help.",
+	NotUnderstood:   "Я не понял сообщение. Что я умею — /help.",
+	Unavailable:     "Хранилище временно недоступно, поэтому я ничего не изменил. Попробуйте ещё раз через минуту.",
+	Oops:            "Что-то пошло не так, и я ничего не изменил. Попробуйте ещё раз; если не выйдет — напишите /help.",
+	CommandStart:    "начало работы",
+	CommandHelp:     "что умеет бот и как записывать цифры",
+	CommandLang:     "язык бота в этом чате",
+	CommandCancel:   "выйти из текущего диалога",
+	CommandSetup:    "настроить KPI за 7 шагов",
+	CommandPlan:     "план KPI и прогресс",
+	CommandLog:      "записать цифры: /log охват 12500",
+	CommandUndo:     "отменить мою последнюю запись",
+	CommandHistory:  "последние записи",
+	CommandExport:   "выгрузить записи (CSV) и план",
+	CommandImport:   "загрузить записи из CSV (ответом на файл)",
+	CommandReport:   "отчёт с графиками: /report или /report quarter",
+	CommandSettings: "часовой пояс, время отчёта, куда слать, напоминания",
+	Settings:        "⚙️ Настройки",
+	SettingsNow:     "Часовой пояс: %s\nОтчёт: %s %s, %s\nНапоминания: %s\nЯзык: %s",
+	SettingsZone:    "🌍 Часовой пояс",
+	SettingsTime:    "📅 День и время",
+	SettingsDest:    "📍 Куда слать",
+	SettingsRemind:  "🔔 Напоминания",
+	SettingsLang:    "🌐 Язык",
+	SettingsSaved:   "Сохранено: следующий отчёт придёт уже по новым настройкам.",
+	StartSetup:      "Начнём? Первый шаг — цель бизнеса.",
 
 	W: wru,
 	L: logRU,
@@ -127,25 +145,34 @@ var en = texts{
 	CancelNothing: "Nothing to cancel: there is no open dialog.",
 	CancelDone:    "Dialog closed. Everything already saved stays saved.",
 
-	AdminOnly:      "Only the group's admins can change this. Please ask one of them.",
-	StaleButton:    "This button is out of date.",
-	UnknownCommand: "I don't know that command. See /help for the list.",
-	NotUnderstood:  "I didn't understand that message. See /help for what I can do.",
-	Unavailable:    "Storage is temporarily unavailable, so nothing was changed. Please try again in a minute.",
-	Oops:           "Something went wrong and nothing was changed. Please try again; if it keeps failing, see /help.",
-	CommandStart:   "get started",
-	CommandHelp:    "what the bot does and how to log numbers",
-	CommandLang:    "the bot's language in this chat",
-	CommandCancel:  "leave the current dialog",
-	CommandSetup:   "set up KPIs in 7 steps",
-	CommandPlan:    "the KPI plan and progress",
-	CommandLog:     "log numbers: /log reach 12500",
-	CommandUndo:    "undo my last entry",
-	CommandHistory: "latest entries",
-	CommandExport:  "export entries (CSV) and the plan",
-	CommandImport:  "load entries from a CSV (reply to the file)",
-	CommandReport:  "chart report: /report or /report quarter",
-	StartSetup:     "Shall we start? Step one is the business goal.",
+	AdminOnly:       "Only the group's admins can change this. Please ask one of them.",
+	StaleButton:     "This button is out of date.",
+	UnknownCommand:  "I don't know that command. See /help for the list.",
+	NotUnderstood:   "I didn't understand that message. See /help for what I can do.",
+	Unavailable:     "Storage is temporarily unavailable, so nothing was changed. Please try again in a minute.",
+	Oops:            "Something went wrong and nothing was changed. Please try again; if it keeps failing, see /help.",
+	CommandStart:    "get started",
+	CommandHelp:     "what the bot does and how to log numbers",
+	CommandLang:     "the bot's language in this chat",
+	CommandCancel:   "leave the current dialog",
+	CommandSetup:    "set up KPIs in 7 steps",
+	CommandPlan:     "the KPI plan and progress",
+	CommandLog:      "log numbers: /log reach 12500",
+	CommandUndo:     "undo my last entry",
+	CommandHistory:  "latest entries",
+	CommandExport:   "export entries (CSV) and the plan",
+	CommandImport:   "load entries from a CSV (reply to the file)",
+	CommandReport:   "chart report: /report or /report quarter",
+	CommandSettings: "time zone, report time, where reports go, reminders",
+	Settings:        "⚙️ Settings",
+	SettingsNow:     "Time zone: %s\nReport: %s %s, %s\nReminders: %s\nLanguage: %s",
+	SettingsZone:    "🌍 Time zone",
+	SettingsTime:    "📅 Day and time",
+	SettingsDest:    "📍 Where to post",
+	SettingsRemind:  "🔔 Reminders",
+	SettingsLang:    "🌐 Language",
+	SettingsSaved:   "Saved: the next report follows the new settings.",
+	StartSetup:      "Shall we start? Step one is the business goal.",
 
 	W: wen,
 	L: logEN,

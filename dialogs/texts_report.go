@@ -27,6 +27,7 @@ type rtexts struct {
 	DayParts       map[string]string // "в часы, когда…" forms
 	AnyTime        string
 	WeeksFor       [3]string // "1 неделю, 2 недели, 5 недель"
+	Reminder       string    // %s missing KPIs, %s example line
 	ReviewAsk      string
 	Closed         string
 	ReviewKeep     string
@@ -83,6 +84,7 @@ var reportRU = rtexts{
 		"evening": "вечером, когда ваша аудитория в сети", "night": "ночью, когда ваша аудитория в сети"},
 	AnyTime:        "в часы, когда подписчики активнее всего (это видно в статистике площадки)",
 	WeeksFor:       [3]string{"неделю", "недели", "недель"},
+	Reminder:       "Завтра еженедельный отчёт, а за эту неделю ещё нет цифр: %s. Запишите одной строкой — %s — или кнопкой ниже.",
 	ReviewAsk:      "Что делаем с целями на следующий квартал?",
 	Closed:         "Квартал закрыт.",
 	ReviewKeep:     "Оставить как есть",
@@ -139,6 +141,7 @@ var reportEN = rtexts{
 		"evening": "in the evening, when your audience is online", "night": "at night, when your audience is online"},
 	AnyTime:        "at the hours your followers are most active (the platform's stats show them)",
 	WeeksFor:       [3]string{"week", "weeks", "weeks"},
+	Reminder:       "The weekly report is tomorrow, and this week has no numbers yet for: %s. Log them in one line — %s — or with a button below.",
 	ReviewAsk:      "What do we do with the targets for the next quarter?",
 	Closed:         "The quarter is closed.",
 	ReviewKeep:     "Keep them",

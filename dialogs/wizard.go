@@ -191,7 +191,7 @@ func (e *Engine) newWizard(ctx context.Context, in Input, ws kpi.Workspace, edit
 		w.OwnGoal = plan.GoalText != ""
 	case errors.Is(err, kpi.ErrNotFound):
 		w.Plan = kpi.Plan{AlertPct: 20, Review: "weekly"}
-		if edit != 0 {
+		if edit != 0 && !isSettings(edit) {
 			return nil, fmt.Errorf("dialogs: edit without a plan: %w", kpi.ErrNotFound)
 		}
 	default:

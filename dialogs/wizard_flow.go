@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 
 	"github.com/kpibot/kpibot/kpi"
@@ -102,6 +103,9 @@ func (c *wctx) outsideEdit(q string) bool {
 	if c.w.Edit == 0 {
 		return false
 	}
+	if qs, ok := settingsQuestions[c.w.Edit]; ok {
+		return !slices.Contains(qs, q)
+	}
 	s := questions[q].step
 	if c.w.Edit == 3 {
 		return s != 3 && s != 4
@@ -157,6 +161,9 @@ func (c *wctx) show(prefix []Reply, edit int) (Result, error) {
 }
 
 func (c *wctx) header(q question) string {
+	if isSettings(c.w.Edit) {
+		return "<b>" + c.x.Settings + "</b>\n\n"
+	}
 	step := q.step
 	h := "<b>" + fmt.Sprintf(c.x.W.StepOf, step) + " · " + c.x.W.StepNames[step] + "</b>\n"
 	if firstOfStep(step) == c.w.Q && c.w.K == 0 {
@@ -222,6 +229,9 @@ func (c *wctx) commit(prefix []Reply) (Result, error) {
 	ws.Settings = c.w.Settings
 	ws.Timezone = c.w.TZ
 	ws.Active = true
+	if isSettings(c.w.Edit) {
+		return c.saveSettings(prefix, ws)
+	}
 	p := c.w.Plan
 	if p.Start == (kpi.Date{}) || c.w.Edit == 0 {
 		p.Start = c.today

@@ -34,7 +34,12 @@ var questions map[string]question
 // (one round of target questions per KPI, the custom metric detour).
 var stepFirst = map[int]string{1: "goal", 2: "ages", 3: "metrics", 4: "baseline", 5: "tracking", 6: "review", 7: "dest"}
 
-func firstOfStep(step int) string { return stepFirst[step] }
+func firstOfStep(step int) string {
+	if qs, ok := settingsQuestions[step]; ok {
+		return qs[0]
+	}
+	return stepFirst[step]
+}
 
 func init() {
 	questions = map[string]question{
