@@ -113,6 +113,10 @@ func messageInput(m *models.Message, botName string) (dialogs.Input, bool) {
 			in.ReplyFile = &dialogs.FileRef{ID: d.FileID, Name: d.FileName, Size: d.FileSize}
 		}
 	}
+	if m.MigrateToChatID != 0 {
+		in.Event, in.MigrateTo = dialogs.EventMigrated, m.MigrateToChatID
+		return in, true
+	}
 	if m.From == nil && !in.AsChat {
 		return in, false // a channel post
 	}

@@ -22,6 +22,7 @@ const (
 	EventNone       Event = iota
 	EventBotAdded         // the bot was added to a group or unblocked
 	EventBotRemoved       // the bot was removed from a group or blocked
+	EventMigrated         // the group became a supergroup: Input.MigrateTo is its new id
 )
 
 // Input is one thing a user did, as the conversation sees it.
@@ -45,6 +46,7 @@ type Input struct {
 	Callback  string // callback data of a pressed button
 	Event     Event
 	ReplyFile *FileRef // the document the message replies to, if any
+	MigrateTo int64    // with EventMigrated: the supergroup's chat id
 }
 
 // FileRef names a file a user sent; Files downloads it.
@@ -117,6 +119,7 @@ type Store interface {
 	CommitPlan(ctx context.Context, w kpi.Workspace, p kpi.Plan, wizardRev int64) (kpi.Plan, error)
 	AddUserGroup(ctx context.Context, user, chat int64) error
 	UserGroups(ctx context.Context, user int64) ([]int64, error)
+	MigrateChat(ctx context.Context, from, to int64) error
 
 	SaveDialog(ctx context.Context, chat, user int64, state []byte) error
 	AddEntries(ctx context.Context, chat int64, entries []kpi.Entry, from, to kpi.Date) ([]kpi.Entry, map[string][]kpi.Entry, error)

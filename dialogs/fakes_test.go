@@ -345,3 +345,17 @@ func (s *memStore) DeleteWizard(_ context.Context, chat int64) error {
 	delete(s.wizards, chat)
 	return s.Err
 }
+
+func (s *memStore) MigrateChat(_ context.Context, from, to int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.workspaces[from]; ok {
+		w.ChatID = to
+		s.workspaces[to] = w
+		delete(s.workspaces, from)
+	}
+	s.plans[to], s.entries[to] = s.plans[from], s.entries[from]
+	delete(s.plans, from)
+	delete(s.entries, from)
+	return s.Err
+}

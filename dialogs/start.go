@@ -71,6 +71,13 @@ func (e *Engine) event(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 			return Result{}, nil // a private chat unblocked the bot: nothing to say
 		}
 		return Result{Replies: []Reply{{Text: fmt.Sprintf(t(w.Lang).AddedToGroup, html.EscapeString(in.ChatTitle))}}}, nil
+	case EventMigrated:
+		// Every key moves to the new id; the next update of the
+		// supergroup finds the plan and the entries there.
+		if err := e.Store.MigrateChat(ctx, in.ChatID, in.MigrateTo); err != nil {
+			return Result{}, fmt.Errorf("dialogs: migrate: %w", err)
+		}
+		return Result{}, nil
 	case EventBotRemoved:
 		if w.Created.IsZero() {
 			return Result{}, nil // never recorded: nothing to keep

@@ -13,6 +13,9 @@
 //	kpi:{<chat>}:m:<metric>       sorted set: entry JSON scored by its day (days since 1970-01-01)
 //	kpi:{<chat>}:log              sorted set: entry id scored by when it was logged (unix ms)
 //	kpi:{<chat>}:alert:<m>:<week> string "1": the at-risk alert of a KPI sent that ISO week (TTL 8 days)
+//	kpi:{<chat>}:delivery:<kind>:<period>  "claim:<token>" while a replica sends it (TTL), then "done:<message id>" (40 days)
+//	kpi:{<chat>}:moved            the chat id a group became as a supergroup (30 days)
+//	kpi:{<chat>}:migration        JSON decisions of a move under way (30 days)
 //	kpi:workspaces                set of every chat id with a workspace
 //	kpi:user:<user>:groups        set of group chat ids where the user acted as an admin
 //	kpi:update:<update_id>        string "1", an update already taken (TTL 24 h)

@@ -33,6 +33,7 @@ type Main struct {
 	rdb   redis.UniversalClient
 	store *storage.Store
 	bot   *bot.Bot
+	sched *bot.Scheduler
 	ln    net.Listener
 	http  *http.Server
 
@@ -94,6 +95,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	engine.Admins, engine.Files = b, b
 	m.bot = b
+	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log}
 	m.ln = m.Listener
 	if m.ln == nil {
 		ln, err := net.Listen("tcp", c.HTTPAddr)
@@ -132,6 +134,8 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { httpErr <- m.http.Serve(m.ln) }()
 	botErr := make(chan error, 1)
 	go func() { botErr <- m.bot.Run(botCtx) }()
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); m.sched.Run(botCtx) }()
 
 	var err error
 	botDone := false
@@ -152,6 +156,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Warn("http shutdown", "err", serr)
 	}
 	stopBot()
+	<-schedDone
 	if !botDone {
 		if berr := <-botErr; berr != nil && err == nil {
 			err = fmt.Errorf("bot: %w", berr)

@@ -1,0 +1,178 @@
+package bot_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/telegramtest"
+	"github.com/kpibot/kpibot/dialogs"
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/storage"
+	"github.com/kpibot/kpibot/storage/embedded"
+)
+
+// world is a scheduler on the embedded store against a fake Telegram,
+// with the clock in the test's hands.
+type world struct {
+	t     *testing.T
+	tg    *telegramtest.Server
+	st    *storage.Store
+	eng   *dialogs.Engine
+	bot   *bot.Bot
+	sched *bot.Scheduler
+	now   time.Time
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	emb, err := embedded.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emb.Close() })
+	w := &world{t: t, tg: telegramtest.New(t), st: storage.New(emb.Client())}
+	w.eng = &dialogs.Engine{Store: w.st, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: func() time.Time { return w.now }}
+	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler)}, w.eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.eng.Admins = w.bot
+	w.sched = &bot.Scheduler{Store: w.st, Reports: w.eng, Bot: w.bot, Now: func() time.Time { return w.now }, Log: slog.New(slog.DiscardHandler)}
+	return w
+}
+
+// workspace makes a private chat's workspace in zone tz with a plan on
+// reach and ER, reports on Monday 10:00, and one reach entry a week.
+func (w *world) workspace(id int64, tz string, reminders bool) telegramtest.Chat {
+	w.t.Helper()
+	ctx := context.Background()
+	u := telegramtest.User{ID: id, FirstName: "U"}
+	chat := w.tg.PrivateChat(u)
+	ws := kpi.Workspace{ChatID: chat.ID, Type: kpi.ChatPrivate, Lang: kpi.Russian, Timezone: tz, Active: true,
+		Settings: kpi.Settings{ReportDay: time.Monday, ReportHour: 10, Reminders: reminders}}
+	if err := w.st.SaveWorkspace(ctx, ws); err != nil {
+		w.t.Fatal(err)
+	}
+	end := kpi.Date{Year: 2027, Month: 3, Day: 31}
+	p := kpi.Plan{Goals: []kpi.Goal{kpi.GoalAwareness}, AlertPct: 20, Start: kpi.Date{Year: 2026, Month: 9, Day: 1},
+		KPIs: []kpi.KPI{{Metric: "reach", Baseline: 1000, Target: 5000, Deadline: end}, {Metric: "engagement", Baseline: 2, Target: 4, Deadline: end}}}
+	if _, err := w.st.CommitPlan(ctx, ws, p, 0); err != nil {
+		w.t.Fatal(err)
+	}
+	var es []kpi.Entry
+	for d := (kpi.Date{Year: 2026, Month: 9, Day: 7}); d.Before(kpi.Date{Year: 2027, Month: 1, Day: 10}); d = d.AddDays(7) {
+		es = append(es, kpi.Entry{Metric: "reach", Value: 1500, Date: d, At: time.Now()})
+	}
+	if _, _, err := w.st.AddEntries(ctx, chat.ID, es, kpi.Date{Year: 2026, Month: 9, Day: 1}, kpi.Date{Year: 2026, Month: 9, Day: 1}); err != nil {
+		w.t.Fatal(err)
+	}
+	return chat
+}
+
+// at moves the clock and ticks; it returns how many messages went out.
+func (w *world) at(s string) int {
+	w.t.Helper()
+	now, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.now = now
+	n, err := w.sched.Tick(context.Background(), now)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func photos(tg *telegramtest.Server, chat int64) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range tg.Messages(chat) {
+		if m.Photo != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Each workspace gets its weekly report at 10:00 on Monday in its own
+// zone, New York on both sides of its DST change, and once only.
+func TestWeeklyReportAtLocalTime(t *testing.T) {
+	w := newWorld(t)
+	msk := w.workspace(1, "Europe/Moscow", false)
+	vvo := w.workspace(2, "Asia/Vladivostok", false)
+	nyc := w.workspace(3, "America/New_York", false)
+	count := func() [3]int {
+		return [3]int{len(photos(w.tg, msk.ID)), len(photos(w.tg, vvo.ID)), len(photos(w.tg, nyc.ID))}
+	}
+	steps := []struct {
+		at   string
+		want [3]int
+	}{
+		{"2026-10-25T23:00:00Z", [3]int{0, 0, 0}}, // first tick: nothing due in the last 24 h
+		{"2026-10-25T23:59:59Z", [3]int{0, 0, 0}},
+		{"2026-10-26T00:00:00Z", [3]int{0, 1, 0}}, // 10:00 in Vladivostok (UTC+10)
+		{"2026-10-26T06:59:00Z", [3]int{0, 1, 0}},
+		{"2026-10-26T07:00:00Z", [3]int{1, 1, 0}}, // 10:00 in Moscow (UTC+3)
+		{"2026-10-26T13:59:00Z", [3]int{1, 1, 0}},
+		{"2026-10-26T14:00:00Z", [3]int{1, 1, 1}}, // 10:00 EDT (UTC-4)
+		{"2026-10-26T14:05:00Z", [3]int{1, 1, 1}}, // ticking again sends nothing twice
+		{"2026-11-02T14:00:00Z", [3]int{2, 2, 1}}, // after 1 Nov New York is on EST: not yet
+		{"2026-11-02T15:00:00Z", [3]int{2, 2, 2}}, // 10:00 EST (UTC-5)
+	}
+	for _, s := range steps {
+		w.at(s.at)
+		if got := count(); got != s.want {
+			t.Errorf("at %s: reports %v, want %v", s.at, got, s.want)
+		}
+	}
+	// A second replica ticking the same times sends nothing more.
+	other := &bot.Scheduler{Store: w.st, Reports: w.eng, Bot: w.bot, Now: w.sched.Now, Log: slog.New(slog.DiscardHandler)}
+	if n, _ := other.Tick(context.Background(), w.now); n != 0 {
+		t.Errorf("a second replica sent %d", n)
+	}
+}
+
+func TestQuarterlyOnTheFirstDay(t *testing.T) {
+	w := newWorld(t)
+	msk := w.workspace(1, "Europe/Moscow", false)
+	w.at("2026-12-31T23:00:00Z")
+	w.at("2027-01-01T06:59:00Z")
+	if n := len(photos(w.tg, msk.ID)); n != 0 {
+		t.Fatalf("%d photos before the quarter's first day at 10:00", n)
+	}
+	w.at("2027-01-01T07:00:00Z")
+	ps := photos(w.tg, msk.ID)
+	if len(ps) != 1 || !strings.Contains(ps[0].PlainCaption, "4-й квартал 2026") {
+		t.Fatalf("quarterly: %d photos %v", len(ps), ps)
+	}
+	if m, _ := w.tg.LastMessage(msk.ID); !strings.Contains(m.PlainText, "Квартал закрыт") || len(m.Buttons()) != 3 {
+		t.Errorf("review prompt: %q %v", m.PlainText, m.Buttons())
+	}
+}
+
+// The reminder comes the day before the report, only to a workspace that
+// misses a number this week, with a button per missing KPI.
+func TestReminderOnlyWhenDataIsMissing(t *testing.T) {
+	w := newWorld(t)
+	missing := w.workspace(1, "Europe/Moscow", true)
+	complete := w.workspace(2, "Europe/Moscow", true)
+	es := []kpi.Entry{{Metric: "engagement", Value: 3, Date: kpi.Date{Year: 2026, Month: 11, Day: 27}, At: time.Now()}}
+	if _, _, err := w.st.AddEntries(context.Background(), complete.ID, es, es[0].Date, es[0].Date); err != nil {
+		t.Fatal(err)
+	}
+	w.at("2026-11-29T06:00:00Z")
+	w.at("2026-11-29T07:00:00Z") // Sunday 10:00 in Moscow
+	m, ok := w.tg.LastMessage(missing.ID)
+	if !ok || !strings.Contains(m.PlainText, "Завтра еженедельный отчёт") || !strings.Contains(m.PlainText, "Вовлечённость (ER)") ||
+		strings.Contains(m.PlainText, "Охват,") || len(m.Buttons()) != 1 {
+		t.Errorf("reminder: %q %v", m.PlainText, m.Buttons())
+	}
+	if n := len(w.tg.Messages(complete.ID)); n != 0 {
+		t.Errorf("a workspace with every number got %d messages", n)
+	}
+}
