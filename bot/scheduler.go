@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -20,6 +21,7 @@ type ScheduleStore interface {
 	Begin(ctx context.Context, update, chat int64) (bool, kpi.Snapshot, error)
 	ClaimDelivery(ctx context.Context, chat int64, kind, period string, ttl time.Duration) (string, bool, error)
 	DoneDelivery(ctx context.Context, chat int64, kind, period, token string, messageID int) error
+	Delivered(ctx context.Context, chat int64, kind, period string) (bool, error)
 	SetActive(ctx context.Context, chat int64, active bool) error
 	MigrateChat(ctx context.Context, from, to int64) error
 }
@@ -47,12 +49,18 @@ type Scheduler struct {
 	Bot     *Bot
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Outbox, when set, carries the sends within Telegram's limits; without
+	// it (tests) each send goes out at once.
+	Outbox *Outbox
 
-	last time.Time // the end of the last tick
+	mu   sync.Mutex
+	done map[string]time.Time // sends known to be done, until they leave the window
+	base context.Context      // for outbox callbacks: outlives one tick
 }
 
-// Run ticks once a minute until ctx is done. The first tick looks back 24
-// hours, so a report whose time passed while the bot was down goes out now.
+// Run ticks once a minute until ctx is done. Every tick looks back 24
+// hours, so a report whose time passed while the bot was down, or whose
+// replica died mid-send (its claim expired), goes out now.
 func (s *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -68,14 +76,21 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// Tick sends everything that fell due since the previous tick (or in the
-// last 24 hours, on the first) up to now, and returns how many messages it
-// sent. A workspace whose send fails is logged and the others go on.
+// Tick sends everything that fell due in the 24 hours up to now and was
+// not sent yet, and returns how many sends it made (or queued). A workspace
+// whose send fails is logged and the others go on.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
-	from := s.last
-	if from.IsZero() || now.Sub(from) > catchUp {
-		from = now.Add(-catchUp)
+	from := now.Add(-catchUp)
+	s.mu.Lock()
+	if s.base == nil {
+		s.base = context.WithoutCancel(ctx)
 	}
+	for k, until := range s.done {
+		if now.After(until) {
+			delete(s.done, k)
+		}
+	}
+	s.mu.Unlock()
 	chats, err := s.Store.Workspaces(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("bot: scheduler: %w", err)
@@ -91,8 +106,25 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 		}
 		sent += n
 	}
-	s.last = now
 	return sent, nil
+}
+
+func doneKey(chat int64, j job) string { return fmt.Sprintf("%d:%s:%s", chat, j.Kind, j.Period) }
+
+func (s *Scheduler) known(chat int64, j job) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.done[doneKey(chat, j)]
+	return ok
+}
+
+func (s *Scheduler) remember(chat int64, j job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = map[string]time.Time{}
+	}
+	s.done[doneKey(chat, j)] = j.At.Add(catchUp)
 }
 
 func (s *Scheduler) workspace(ctx context.Context, chat int64, from, now time.Time) (int, error) {
@@ -124,9 +156,18 @@ func (s *Scheduler) workspace(ctx context.Context, chat int64, from, now time.Ti
 // send claims a job, builds its messages and sends them; false when another
 // replica has it or it was sent before, or there is nothing to say.
 func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j job) (bool, error) {
+	if s.known(ws.ChatID, j) {
+		return false, nil
+	}
 	token, ok, err := s.Store.ClaimDelivery(ctx, ws.ChatID, j.Kind, j.Period, claimTTL)
-	if err != nil || !ok {
+	if err != nil {
 		return false, err
+	}
+	if !ok { // sent, or another replica is sending it now
+		if done, err := s.Store.Delivered(ctx, ws.ChatID, j.Kind, j.Period); err == nil && done {
+			s.remember(ws.ChatID, j)
+		}
+		return false, nil
 	}
 	loc, _ := time.LoadLocation(ws.Timezone)
 	day := kpi.DateOf(j.At.In(loc))
@@ -144,17 +185,77 @@ func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j jo
 		var needed bool
 		res, needed, err = s.Reports.Reminder(ctx, ws, p, day)
 		if err == nil && !needed {
+			s.remember(ws.ChatID, j)
 			return false, s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, 0)
 		}
 	}
 	if err != nil {
 		return false, err
 	}
+	if s.Outbox != nil {
+		s.enqueue(ws, res, j, token)
+		return true, nil
+	}
 	id, err := s.deliver(ctx, ws, res)
 	if err != nil {
 		return false, err
 	}
+	s.remember(ws.ChatID, j)
 	return true, s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, id)
+}
+
+// enqueue hands a job's messages to the outbox; when the last one is out
+// the job is marked done. A send that fails for good leaves the claim to
+// expire, and a later tick (within 24 h of the job's time) tries again.
+func (s *Scheduler) enqueue(ws kpi.Workspace, res dialogs.Result, j job, token string) {
+	target := ws.ChatID
+	if ws.ReportChat != 0 {
+		target = ws.ReportChat
+	}
+	var first int
+	for i, r := range res.Replies {
+		in := dialogs.Input{ChatID: target, ChatType: ws.Type, ThreadID: ws.ReportThread}
+		last := i == len(res.Replies)-1
+		var item Item
+		item = Item{Chat: target, Group: ws.Type.IsGroup(), Key: fmt.Sprintf("%s:%d:%s", j.Kind, ws.ChatID, j.Period),
+			Send: func(ctx context.Context) error {
+				id, err := s.Bot.reply(ctx, in, r)
+				if i == 0 {
+					first = id
+				}
+				return err
+			},
+			Done: func(err error) {
+				ctx := s.base
+				var migrate *tg.MigrateError
+				switch {
+				case errors.As(err, &migrate) && in.ChatID == ws.ChatID:
+					to := int64(migrate.MigrateToChatID)
+					if err := s.Store.MigrateChat(ctx, ws.ChatID, to); err != nil {
+						s.Log.Error("migrate chat", "from", ws.ChatID, "to", to, "err", err)
+						return
+					}
+					in.ChatID, in.ChatType = to, kpi.ChatSupergroup
+					item.Chat = to
+					s.Outbox.Enqueue(item) // the same message, to the supergroup
+					return
+				case errors.Is(err, tg.ErrorForbidden):
+					s.Log.Warn("chat unreachable: workspace deactivated", "chat", ws.ChatID)
+					if err := s.Store.SetActive(ctx, ws.ChatID, false); err != nil {
+						s.Log.Error("deactivate", "chat", ws.ChatID, "err", err)
+					}
+				case err != nil:
+					return // logged by the outbox; the claim expires and a later tick retries
+				case !last:
+					return
+				}
+				s.remember(ws.ChatID, j)
+				if err := s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, first); err != nil {
+					s.Log.Error("mark sent", "chat", ws.ChatID, "kind", j.Kind, "err", err)
+				}
+			}}
+		s.Outbox.Enqueue(item)
+	}
 }
 
 // deliver sends a scheduled Result to the workspace's report chat (and

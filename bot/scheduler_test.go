@@ -2,10 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/telegramtest"
@@ -19,6 +22,7 @@ import (
 // with the clock in the test's hands.
 type world struct {
 	t     *testing.T
+	rdb   redis.UniversalClient
 	tg    *telegramtest.Server
 	st    *storage.Store
 	eng   *dialogs.Engine
@@ -35,7 +39,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
-	w := &world{t: t, tg: telegramtest.New(t), st: storage.New(emb.Client())}
+	w := &world{t: t, tg: telegramtest.New(t), st: storage.New(emb.Client()), rdb: emb.Client()}
 	w.eng = &dialogs.Engine{Store: w.st, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: func() time.Time { return w.now }}
 	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler)}, w.eng)
 	if err != nil {
@@ -50,10 +54,14 @@ func newWorld(t *testing.T) *world {
 // reach and ER, reports on Monday 10:00, and one reach entry a week.
 func (w *world) workspace(id int64, tz string, reminders bool) telegramtest.Chat {
 	w.t.Helper()
+	return w.workspaceIn(w.tg.PrivateChat(telegramtest.User{ID: id, FirstName: "U"}), tz, reminders)
+}
+
+func (w *world) workspaceIn(chat telegramtest.Chat, tz string, reminders bool) telegramtest.Chat {
+	w.t.Helper()
 	ctx := context.Background()
-	u := telegramtest.User{ID: id, FirstName: "U"}
-	chat := w.tg.PrivateChat(u)
-	ws := kpi.Workspace{ChatID: chat.ID, Type: kpi.ChatPrivate, Lang: kpi.Russian, Timezone: tz, Active: true,
+	typ := kpi.ChatType(chat.Type)
+	ws := kpi.Workspace{ChatID: chat.ID, Type: typ, Title: chat.Title, Lang: kpi.Russian, Timezone: tz, Active: true,
 		Settings: kpi.Settings{ReportDay: time.Monday, ReportHour: 10, Reminders: reminders}}
 	if err := w.st.SaveWorkspace(ctx, ws); err != nil {
 		w.t.Fatal(err)
@@ -174,5 +182,151 @@ func TestReminderOnlyWhenDataIsMissing(t *testing.T) {
 	}
 	if n := len(w.tg.Messages(complete.ID)); n != 0 {
 		t.Errorf("a workspace with every number got %d messages", n)
+	}
+}
+
+// Two replicas on one store and one Telegram: 50 workspaces, one weekly
+// period, exactly 50 reports. Then the first replica dies mid-fan-out of
+// the next week (it claimed a send and never finished it); once that claim
+// expires the second replica completes the week: no duplicate, no loss.
+func TestTwoReplicasPostEachReportOnce(t *testing.T) {
+	w := newWorld(t)
+	var chats []telegramtest.Chat
+	for i := int64(1); i <= 50; i++ {
+		chats = append(chats, w.workspace(1000+i, "Europe/Moscow", false))
+	}
+	a := w.sched
+	b := &bot.Scheduler{Store: w.st, Reports: w.eng, Bot: w.bot, Now: a.Now, Log: slog.New(slog.DiscardHandler)}
+	w.now, _ = time.Parse(time.RFC3339, "2026-11-30T07:00:00Z")
+	done := make(chan int, 2)
+	for _, s := range []*bot.Scheduler{a, b} {
+		go func() {
+			n, err := s.Tick(context.Background(), w.now)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- n
+		}()
+	}
+	na, nb := <-done, <-done
+	total := 0
+	for _, c := range chats {
+		n := len(photos(w.tg, c.ID))
+		if n != 1 {
+			t.Errorf("chat %d got %d reports", c.ID, n)
+		}
+		total += n
+	}
+	if total != 50 || na+nb != 50 {
+		t.Errorf("%d reports posted (%d + %d by the replicas), want 50", total, na, nb)
+	}
+
+	// Next week the first replica dies after 20 sends, holding the 21st.
+	w.now = w.now.Add(7 * 24 * time.Hour)
+	ctx, kill := context.WithCancel(context.Background())
+	dying := &bot.Scheduler{Store: w.st, Reports: &killAfter{Reports: w.eng, n: 21, kill: kill}, Bot: w.bot, Now: a.Now, Log: slog.New(slog.DiscardHandler)}
+	dying.Tick(ctx, w.now)
+	// Its held claim expires (10 minutes) and the survivor ticks again.
+	w.now = w.now.Add(11 * time.Minute)
+	expireClaims(t, w, chats)
+	if _, err := b.Tick(context.Background(), w.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chats {
+		if n := len(photos(w.tg, c.ID)); n != 2 {
+			t.Errorf("chat %d: %d reports after two weeks, want 2", c.ID, n)
+		}
+	}
+}
+
+// killAfter is Reports that cancels its replica's context while building
+// the n-th report, as a SIGKILL mid-send would stop it.
+type killAfter struct {
+	bot.Reports
+	n    int
+	kill func()
+}
+
+func (k *killAfter) WeeklyReport(ctx context.Context, ws kpi.Workspace, p kpi.Plan, today kpi.Date) (dialogs.Result, error) {
+	k.n--
+	if k.n == 0 {
+		k.kill()
+		return dialogs.Result{}, context.Canceled
+	}
+	return k.Reports.WeeklyReport(ctx, ws, p, today)
+}
+
+// expireClaims makes every unfinished claim lapse, as its TTL would: the
+// claim key is gone.
+func expireClaims(t *testing.T, w *world, chats []telegramtest.Chat) {
+	t.Helper()
+	held := 0
+	for _, c := range chats {
+		if ok, _ := w.st.Delivered(context.Background(), c.ID, bot.KindWeekly, "2026-W50"); !ok {
+			key := fmt.Sprintf("kpi:{%d}:delivery:%s:%s", c.ID, bot.KindWeekly, "2026-W50")
+			held += int(w.rdb.Del(context.Background(), key).Val())
+		}
+	}
+	if held != 1 {
+		t.Errorf("%d claims held by the dead replica, want 1", held)
+	}
+}
+
+// With the outbox: a group that kicked the bot is marked inactive (data
+// kept) and gets no further schedule until the bot is added back; a group
+// upgraded to a supergroup moves to its new id and gets the report there.
+func TestForbiddenAndMigrationThroughTheOutbox(t *testing.T) {
+	w := newWorld(t)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	out := bot.NewOutbox(bot.RealClock(), slog.New(slog.DiscardHandler))
+	go out.Run(ctx)
+	w.sched.Outbox = out
+
+	kicked := w.workspaceIn(w.tg.Group(-501, "Ушли"), "Europe/Moscow", false)
+	old := w.workspaceIn(w.tg.Group(-502, "Растём"), "Europe/Moscow", false)
+	w.tg.BlockChat(kicked.ID)
+	super := w.tg.MigrateChat(old.ID, -1000000000502)
+	w.at("2026-11-30T07:00:00Z")
+
+	w.tg.WaitFor(t, wait, "the report in the supergroup", func() bool { return len(photos(w.tg, super.ID)) == 1 })
+	w.tg.WaitFor(t, wait, "the kicked group deactivated", func() bool {
+		ws, err := w.st.Workspace(ctx, kicked.ID)
+		return err == nil && !ws.Active
+	})
+	moved, err := w.st.Workspace(ctx, super.ID)
+	if err != nil || moved.ChatID != super.ID || moved.Type != kpi.ChatSupergroup {
+		t.Errorf("workspace under the new id: %+v, %v", moved, err)
+	}
+	if p, err := w.st.Plan(ctx, super.ID); err != nil || len(p.KPIs) != 2 {
+		t.Errorf("plan under the new id: %+v, %v", p, err)
+	}
+	if es, _ := w.st.AllEntries(ctx, super.ID); len(es) == 0 {
+		t.Error("entries did not move")
+	}
+	if to, ok, _ := w.st.MovedTo(ctx, old.ID); !ok || to != super.ID {
+		t.Errorf("old id points to %d, %v", to, ok)
+	}
+
+	// The inactive workspace keeps its plan and gets nothing next week.
+	if p, err := w.st.Plan(ctx, kicked.ID); err != nil || len(p.KPIs) != 2 {
+		t.Errorf("the kicked group's plan: %+v, %v", p, err)
+	}
+	seq := w.tg.Seq()
+	w.at("2026-12-07T07:00:00Z")
+	w.tg.WaitFor(t, wait, "the supergroup's second report", func() bool { return len(photos(w.tg, super.ID)) == 2 })
+	for _, c := range w.tg.CallsAfter(seq) {
+		if c.ChatID == kicked.ID {
+			t.Errorf("a send to the inactive group: %s", c.Method)
+		}
+	}
+	// Added back, it is active again.
+	w.tg.UnblockChat(kicked.ID)
+	in := dialogs.Input{ChatID: kicked.ID, ChatType: kpi.ChatGroup, ChatTitle: "Ушли", UserID: 7, Event: dialogs.EventBotAdded}
+	if _, err := w.eng.Handle(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if ws, _ := w.st.Workspace(ctx, kicked.ID); !ws.Active {
+		t.Error("re-added group still inactive")
 	}
 }

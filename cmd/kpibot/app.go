@@ -34,6 +34,7 @@ type Main struct {
 	store *storage.Store
 	bot   *bot.Bot
 	sched *bot.Scheduler
+	out   *bot.Outbox
 	ln    net.Listener
 	http  *http.Server
 
@@ -95,7 +96,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	engine.Admins, engine.Files = b, b
 	m.bot = b
-	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log}
+	m.out = bot.NewOutbox(bot.RealClock(), m.Log)
+	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log, Outbox: m.out}
 	m.ln = m.Listener
 	if m.ln == nil {
 		ln, err := net.Listen("tcp", c.HTTPAddr)
@@ -136,6 +138,8 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { botErr <- m.bot.Run(botCtx) }()
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); m.sched.Run(botCtx) }()
+	outDone := make(chan struct{})
+	go func() { defer close(outDone); m.out.Run(botCtx) }()
 
 	var err error
 	botDone := false
@@ -157,6 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	stopBot()
 	<-schedDone
+	<-outDone
 	if !botDone {
 		if berr := <-botErr; berr != nil && err == nil {
 			err = fmt.Errorf("bot: %w", berr)
