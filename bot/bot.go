@@ -33,6 +33,9 @@ type Config struct {
 	WebhookSecret string
 	PollTimeout   time.Duration // long-polling timeout, one minute when 0
 	Log           *slog.Logger
+	// NoReplyLimit turns off the per-chat pacing of replies; tests that
+	// drive one chat at machine speed set it (chatlimit_test covers it).
+	NoReplyLimit bool
 }
 
 // allowedUpdates is the explicit list of update kinds the bot takes; an
@@ -52,6 +55,7 @@ type Bot struct {
 	chats    *serializer
 	admins   *adminCache
 	files    *http.Client
+	limit    *chatLimit // replies to users' own actions, within per-chat limits
 	username string
 }
 
@@ -83,6 +87,7 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 	b.api = api
 	b.admins = newAdminCache(api, 3*time.Minute)
 	b.files = &http.Client{Timeout: time.Minute}
+	b.limit = newChatLimit()
 	me, err := api.GetMe(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: getMe: %w", err)

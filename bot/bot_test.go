@@ -55,7 +55,7 @@ func run(t *testing.T, tg *telegramtest.Server, h bot.Handler) *lockedBuffer {
 	t.Helper()
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL, Log: slog.New(slog.NewTextHandler(logs, nil))}, h)
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL, Log: slog.New(slog.NewTextHandler(logs, nil)), NoReplyLimit: true}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,5 +215,33 @@ func TestRepliesCarryFiles(t *testing.T) {
 	}
 	if msgs[1].DocumentName != "entries.csv" || !bytes.HasPrefix(msgs[1].Document, []byte("\ufeffdate")) {
 		t.Errorf("document %q: %q", msgs[1].DocumentName, msgs[1].Document)
+	}
+}
+
+// With the reply pacing on, a private chat gets a burst of three replies,
+// then about one a second: the fourth waits for the first to age out.
+func TestRepliesArePacedPerChat(t *testing.T) {
+	tg := telegramtest.New(t)
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL, Log: slog.New(slog.NewTextHandler(logs, nil))}, &handler{HandleFn: echo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	u := telegramtest.User{ID: 8, FirstName: "H"}
+	chat := tg.PrivateChat(u)
+	for i := 0; i < 4; i++ {
+		tg.SendText(chat, u, fmt.Sprint(i))
+	}
+	tg.WaitMessages(t, chat.ID, 4, wait)
+	calls := tg.Calls("sendMessage")
+	if gap := calls[3].At.Sub(calls[0].At); gap < 3*time.Second-50*time.Millisecond {
+		t.Errorf("the 4th reply came %v after the 1st; want the 3 s window", gap)
+	}
+	if gap := calls[2].At.Sub(calls[0].At); gap > time.Second {
+		t.Errorf("the burst of three took %v", gap)
 	}
 }

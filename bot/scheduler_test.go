@@ -41,7 +41,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { emb.Close() })
 	w := &world{t: t, tg: telegramtest.New(t), st: storage.New(emb.Client()), rdb: emb.Client()}
 	w.eng = &dialogs.Engine{Store: w.st, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: func() time.Time { return w.now }}
-	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler)}, w.eng)
+	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler), NoReplyLimit: true}, w.eng)
 	if err != nil {
 		t.Fatal(err)
 	}

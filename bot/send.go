@@ -39,6 +39,10 @@ func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, 
 	}
 	ids := make([]int, len(res.Replies))
 	for i, r := range res.Replies {
+		if err := b.pace(ctx, in); err != nil {
+			b.log.Warn("reply dropped at shutdown", "chat", in.ChatID)
+			break
+		}
 		id, err := b.reply(ctx, in, r)
 		if err != nil {
 			b.log.Error("send reply", "chat", in.ChatID, "err", err)
@@ -191,4 +195,12 @@ func (b *Bot) sendFile(ctx context.Context, in dialogs.Input, r dialogs.Reply) (
 		return err
 	})
 	return id, err
+}
+
+// pace waits until a reply to in's chat fits the per-chat limits.
+func (b *Bot) pace(ctx context.Context, in dialogs.Input) error {
+	if b.cfg.NoReplyLimit {
+		return nil
+	}
+	return b.limit.Wait(ctx, in.ChatID, in.ChatType.IsGroup())
 }

@@ -42,6 +42,9 @@ type Main struct {
 	wrap func(bot.Handler) bot.Handler
 	// now, when set by a test, is the conversation's clock.
 	now func() time.Time
+	// noReplyLimit, set by tests that click at machine speed, turns off the
+	// per-chat pacing of replies.
+	noReplyLimit bool
 }
 
 // NewMain returns a Main that logs to w, with the token and any Redis
@@ -90,6 +93,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret, Log: m.Log,
+		NoReplyLimit: m.noReplyLimit,
 	}, h)
 	if err != nil {
 		return err

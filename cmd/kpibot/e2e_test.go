@@ -82,6 +82,7 @@ func startWrapped(t testing.TB, tg *telegramtest.Server, extra map[string]string
 	m.Listener = ln
 	m.wrap = wrap
 	m.now = testClock.Now
+	m.noReplyLimit = true // the fake user taps at machine speed; bot tests cover the pacing
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatalf("open: %v\n%s", err, logs)
