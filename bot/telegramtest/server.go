@@ -69,6 +69,7 @@ type Server struct {
 	deliveries []WebhookDelivery
 
 	failures []*armedFailure
+	flood    *floodState // WithFloodLimits; nil: no limits
 
 	commands     map[string][]models.BotCommand // key: scope key + "|" + language
 	descriptions map[string]string              // key: kind + "|" + language
@@ -289,7 +290,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				call.ChatID = id
 			}
 		}
-		aerr = s.takeFailureLocked(spec.name, call.ChatID)
+		if aerr = s.floodLocked(spec.name, call); aerr == nil {
+			aerr = s.takeFailureLocked(spec.name, call.ChatID)
+		}
 	}
 	if aerr == nil {
 		if spec.blocking {
