@@ -219,7 +219,7 @@ func (s *Scheduler) enqueue(ws kpi.Workspace, res dialogs.Result, j job, token s
 		var item Item
 		item = Item{Chat: target, Group: ws.Type.IsGroup(), Key: fmt.Sprintf("%s:%d:%s", j.Kind, ws.ChatID, j.Period),
 			Send: func(ctx context.Context) error {
-				id, err := s.Bot.reply(ctx, in, r)
+				id, err := s.Bot.sendOnce(ctx, in, r)
 				if i == 0 {
 					first = id
 				}

@@ -57,10 +57,22 @@ func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, 
 	}
 }
 
-// reply sends or edits one message and returns its id.
+// reply sends or edits one message and returns its id, waiting out a 429
+// (a reply to a user's own action).
 func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int, error) {
+	return b.send(ctx, in, r, retry429)
+}
+
+// sendOnce is reply without the 429 wait: the outbox pauses everything on
+// a 429 itself, so a send of its own makes one request.
+func (b *Bot) sendOnce(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int, error) {
+	return b.send(ctx, in, r, func(_ context.Context, f func() error) error { return f() })
+}
+
+// send makes the request(s) for one reply, each through try.
+func (b *Bot) send(ctx context.Context, in dialogs.Input, r dialogs.Reply, try func(context.Context, func() error) error) (int, error) {
 	if r.Edit != 0 && r.KeepText {
-		err := retry429(ctx, func() error {
+		err := try(ctx, func() error {
 			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
 				ChatID: in.ChatID, MessageID: r.Edit, ReplyMarkup: markup(r),
 			})
@@ -72,7 +84,7 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int
 		return r.Edit, nil
 	}
 	if r.Edit != 0 {
-		err := retry429(ctx, func() error {
+		err := try(ctx, func() error {
 			_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
 				ChatID: in.ChatID, MessageID: r.Edit, Text: r.Text,
 				ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
@@ -88,7 +100,7 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int
 		// The message is gone or too old to edit: say it anew.
 	}
 	if r.Photo != nil || r.Document != nil {
-		return b.sendFile(ctx, in, r)
+		return b.sendFile(ctx, in, r, try)
 	}
 	params := &tg.SendMessageParams{
 		ChatID: in.ChatID, MessageThreadID: in.ThreadID, Text: r.Text,
@@ -98,7 +110,7 @@ func (b *Bot) reply(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int
 		params.ReplyParameters = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
 	}
 	var id int
-	err := retry429(ctx, func() error {
+	err := try(ctx, func() error {
 		m, err := b.api.SendMessage(ctx, params)
 		if err == nil {
 			id = m.ID
@@ -167,13 +179,13 @@ func isEditGone(err error) bool {
 }
 
 // sendFile sends a reply's picture or document with its text as caption.
-func (b *Bot) sendFile(ctx context.Context, in dialogs.Input, r dialogs.Reply) (int, error) {
+func (b *Bot) sendFile(ctx context.Context, in dialogs.Input, r dialogs.Reply, try func(context.Context, func() error) error) (int, error) {
 	var reply *models.ReplyParameters
 	if r.ReplyTo != 0 {
 		reply = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
 	}
 	var id int
-	err := retry429(ctx, func() error {
+	err := try(ctx, func() error {
 		var m *models.Message
 		var err error
 		if r.Photo != nil {
