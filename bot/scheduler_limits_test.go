@@ -11,31 +11,8 @@ import (
 
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/telegramtest"
-	"github.com/kpibot/kpibot/dialogs"
-	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
-	"github.com/kpibot/kpibot/storage/embedded"
 )
-
-// newWorldWith is newWorld with options for the fake Telegram.
-func newWorldWith(t *testing.T, opts ...telegramtest.Option) *world {
-	t.Helper()
-	ctx := context.Background()
-	emb, err := embedded.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emb.Close() })
-	w := &world{t: t, tg: telegramtest.New(t, opts...), st: storage.New(emb.Client()), rdb: emb.Client()}
-	w.eng = &dialogs.Engine{Store: w.st, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: func() time.Time { return w.now }}
-	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler)}, w.eng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.eng.Admins = w.bot
-	w.sched = &bot.Scheduler{Store: w.st, Reports: w.eng, Bot: w.bot, Now: func() time.Time { return w.now }, Log: slog.New(slog.DiscardHandler)}
-	return w
-}
 
 // doneCounter is the store with a signal once want deliveries are marked
 // done: the scheduler marks a delivery from the outbox's Done, after the

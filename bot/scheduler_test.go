@@ -33,13 +33,19 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldWith(t)
+}
+
+// newWorldWith is newWorld with options for the fake Telegram.
+func newWorldWith(t *testing.T, opts ...telegramtest.Option) *world {
+	t.Helper()
 	ctx := context.Background()
 	emb, err := embedded.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
-	w := &world{t: t, tg: telegramtest.New(t), st: storage.New(emb.Client()), rdb: emb.Client()}
+	w := &world{t: t, tg: telegramtest.New(t, opts...), st: storage.New(emb.Client()), rdb: emb.Client()}
 	w.eng = &dialogs.Engine{Store: w.st, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: func() time.Time { return w.now }}
 	w.bot, err = bot.New(ctx, bot.Config{Token: w.tg.Token(), APIURL: w.tg.URL, Log: slog.New(slog.DiscardHandler), NoReplyLimit: true}, w.eng)
 	if err != nil {
