@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kpibot/kpibot/bot/telegramtest"
+)
+
+// The Dockerfile's build, reproduced: a static binary (CGO off) runs in an
+// empty root, with no libc, no zoneinfo and no shell, and still knows
+// Europe/Moscow. It needs root for chroot, as CI has.
+func TestStaticBinaryInEmptyRoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	chroot, err := exec.LookPath("chroot")
+	if err != nil {
+		t.Skip("no chroot command")
+	}
+	root := t.TempDir()
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(root, "kpibot"), ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Fatalf("the root holds %d files, want only the binary", len(entries))
+	}
+	out, err := exec.Command(chroot, root, "/kpibot", "selfcheck").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "Europe/Moscow UTC+3" {
+		t.Fatalf("selfcheck in an empty root: %v, %q", err, out)
+	}
+	// Without a token it still stops with the one clear line and exit 2.
+	cmd := exec.Command(chroot, root, "/kpibot")
+	cmd.Env = []string{}
+	out, _ = cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "TELEGRAM_BOT_TOKEN") {
+		t.Errorf("no token in an empty root: exit %d, %q", cmd.ProcessState.ExitCode(), out)
+	}
+}
+
+// "kpibot healthcheck" is the image's HEALTHCHECK: 0 while the bot serves
+// /healthz, 1 when nothing answers.
+func TestHealthcheckSubcommand(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	var out strings.Builder
+	if code := subcommand("healthcheck", env(map[string]string{"HTTP_ADDR": r.HTTPAddr()}), &out); code != 0 {
+		t.Errorf("healthy bot: exit %d, %q", code, out.String())
+	}
+	r.stop()
+	out.Reset()
+	if code := subcommand("healthcheck", env(map[string]string{"HTTP_ADDR": r.HTTPAddr()}), &out); code != 1 {
+		t.Errorf("stopped bot: exit %d, %q", code, out.String())
+	}
+}
