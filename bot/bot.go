@@ -126,6 +126,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		<-ctx.Done()
 	} else {
 		if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
 			return fmt.Errorf("bot: deleteWebhook: %w", err)
 		}
 		b.log.Info("long polling started", "bot", b.username)

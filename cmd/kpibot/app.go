@@ -120,6 +120,17 @@ func (m *Main) HTTPAddr() string { return m.ln.Addr().String() }
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	// Ready: Telegram answered getMe at start (Open fails otherwise) and the
+	// store answers now.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := m.store.Ping(ctx); err != nil {
+			http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
 	if m.Config.WebhookURL != "" {
 		path := "/"
 		if u, err := url.Parse(m.Config.WebhookURL); err == nil && u.Path != "" {
@@ -158,7 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 		err = fmt.Errorf("http: %w", err)
 	}
 	m.Log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
 	defer cancel()
 	if serr := m.http.Shutdown(shutdownCtx); serr != nil {
 		m.Log.Warn("http shutdown", "err", serr)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,5 +61,27 @@ func TestHealthcheckSubcommand(t *testing.T) {
 	out.Reset()
 	if code := subcommand("healthcheck", env(map[string]string{"HTTP_ADDR": r.HTTPAddr()}), &out); code != 1 {
 		t.Errorf("stopped bot: exit %d, %q", code, out.String())
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	resp, err := http.Get("http://" + r.HTTPAddr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz with the store up: %d", resp.StatusCode)
+	}
+	r.emb.Close() // the store goes away under the running bot
+	resp, err = http.Get("http://" + r.HTTPAddr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the store down: %d", resp.StatusCode)
 	}
 }
