@@ -23,6 +23,7 @@ type ScheduleStore interface {
 	DoneDelivery(ctx context.Context, chat int64, kind, period, token string, messageID int) error
 	Delivered(ctx context.Context, chat int64, kind, period string) (bool, error)
 	SetActive(ctx context.Context, chat int64, active bool) error
+	SaveWorkspace(ctx context.Context, w kpi.Workspace) error
 	MigrateChat(ctx context.Context, from, to int64) error
 }
 
@@ -159,7 +160,11 @@ func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j jo
 	if s.known(ws.ChatID, j) {
 		return false, nil
 	}
-	token, ok, err := s.Store.ClaimDelivery(ctx, ws.ChatID, j.Kind, j.Period, claimTTL)
+	ttl := claimTTL
+	if s.Outbox != nil { // a long queue must not outlive the claim
+		ttl += time.Duration(s.Outbox.Len()) * time.Second / 10
+	}
+	token, ok, err := s.Store.ClaimDelivery(ctx, ws.ChatID, j.Kind, j.Period, ttl)
 	if err != nil {
 		return false, err
 	}
@@ -204,89 +209,162 @@ func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j jo
 	return true, s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, id)
 }
 
-// enqueue hands a job's messages to the outbox; when the last one is out
-// the job is marked done. A send that fails for good leaves the claim to
-// expire, and a later tick (within 24 h of the job's time) tries again.
-func (s *Scheduler) enqueue(ws kpi.Workspace, res dialogs.Result, j job, token string) {
-	target := ws.ChatID
-	if ws.ReportChat != 0 {
-		target = ws.ReportChat
+// target is where a scheduled reply goes. A report's pictures and text go
+// to the report chat (and topic); a message with buttons (the reminder,
+// the review prompt) goes to the workspace's own chat, where its buttons
+// act on the workspace's plan.
+func target(ws kpi.Workspace, r dialogs.Reply) dialogs.Input {
+	if ws.ReportChat != 0 && len(r.Buttons) == 0 {
+		return dialogs.Input{ChatID: ws.ReportChat, ChatType: kpi.ChatSupergroup, ThreadID: ws.ReportThread}
 	}
-	var first int
+	in := dialogs.Input{ChatID: ws.ChatID, ChatType: ws.Type}
+	if ws.ReportChat == 0 {
+		in.ThreadID = ws.ReportThread // a forum topic of the workspace's own chat
+	}
+	return in
+}
+
+// jobState follows the parts of one job through the outbox.
+type jobState struct {
+	mu    sync.Mutex
+	left  int
+	first int   // the first part's message id
+	err   error // the first part that failed for good
+}
+
+// enqueue hands a job's messages to the outbox; once every part is
+// settled the job is marked done, unless a part failed in a way a later
+// try may fix (5xx, network): then the claim is left to expire and a later
+// tick (within 24 h of the job's time) sends the job again.
+func (s *Scheduler) enqueue(ws kpi.Workspace, res dialogs.Result, j job, token string) {
+	st := &jobState{left: len(res.Replies)}
 	for i, r := range res.Replies {
-		in := dialogs.Input{ChatID: target, ChatType: ws.Type, ThreadID: ws.ReportThread}
-		last := i == len(res.Replies)-1
+		in := target(ws, r)
 		var item Item
-		item = Item{Chat: target, Group: ws.Type.IsGroup(), Key: fmt.Sprintf("%s:%d:%s", j.Kind, ws.ChatID, j.Period),
+		item = Item{Chat: in.ChatID, Group: in.ChatType.IsGroup() || in.ChatID < 0, Key: fmt.Sprintf("%s:%d:%s", j.Kind, ws.ChatID, j.Period),
 			Send: func(ctx context.Context) error {
 				id, err := s.Bot.sendOnce(ctx, in, r)
-				if i == 0 {
-					first = id
+				if i == 0 && err == nil {
+					st.mu.Lock()
+					st.first = id
+					st.mu.Unlock()
 				}
 				return err
 			},
 			Done: func(err error) {
-				ctx := s.base
-				var migrate *tg.MigrateError
-				switch {
-				case errors.As(err, &migrate) && in.ChatID == ws.ChatID:
-					to := int64(migrate.MigrateToChatID)
-					if err := s.Store.MigrateChat(ctx, ws.ChatID, to); err != nil {
-						s.Log.Error("migrate chat", "from", ws.ChatID, "to", to, "err", err)
-						return
-					}
-					in.ChatID, in.ChatType = to, kpi.ChatSupergroup
-					item.Chat = to
-					s.Outbox.Enqueue(item) // the same message, to the supergroup
-					return
-				case errors.Is(err, tg.ErrorForbidden):
-					s.Log.Warn("chat unreachable: workspace deactivated", "chat", ws.ChatID)
-					if err := s.Store.SetActive(ctx, ws.ChatID, false); err != nil {
-						s.Log.Error("deactivate", "chat", ws.ChatID, "err", err)
-					}
-				case err != nil:
-					return // logged by the outbox; the claim expires and a later tick retries
-				case !last:
+				if to, ok := s.reroute(ws, in.ChatID, err); ok {
+					in.ChatID, item.Chat = to, to
+					s.Outbox.Enqueue(item) // the same part, to where the chat is now
 					return
 				}
-				s.remember(ws.ChatID, j)
-				if err := s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, first); err != nil {
-					s.Log.Error("mark sent", "chat", ws.ChatID, "kind", j.Kind, "err", err)
-				}
+				s.partDone(ws, j, token, st, err)
 			}}
 		s.Outbox.Enqueue(item)
 	}
 }
 
-// deliver sends a scheduled Result to the workspace's report chat (and
-// topic). A chat that blocked or removed the bot is marked inactive; a
-// group upgraded to a supergroup moves to its new id and the Result is
-// sent there.
-func (s *Scheduler) deliver(ctx context.Context, ws kpi.Workspace, res dialogs.Result) (int, error) {
-	target := ws.ChatID
-	if ws.ReportChat != 0 {
-		target = ws.ReportChat
+// reroute handles the errors that move a chat: a group upgraded to a
+// supergroup (the workspace or its report chat moves to the new id), or a
+// report chat that removed the bot (the workspace's own chat takes over).
+// It returns the chat to send to now, or false.
+func (s *Scheduler) reroute(ws kpi.Workspace, chat int64, err error) (int64, bool) {
+	ctx := s.base
+	var migrate *tg.MigrateError
+	switch {
+	case errors.As(err, &migrate) && chat == ws.ChatID:
+		to := int64(migrate.MigrateToChatID)
+		if err := s.Store.MigrateChat(ctx, ws.ChatID, to); err != nil {
+			s.Log.Error("migrate chat", "from", ws.ChatID, "to", to, "err", err)
+			return 0, false
+		}
+		s.Log.Info("group upgraded to a supergroup", "from", ws.ChatID, "to", to)
+		return to, true
+	case errors.As(err, &migrate):
+		to := int64(migrate.MigrateToChatID)
+		if err := s.setReportChat(ctx, ws.ChatID, to); err != nil {
+			s.Log.Error("move report chat", "chat", ws.ChatID, "err", err)
+			return 0, false
+		}
+		return to, true
+	case errors.Is(err, tg.ErrorForbidden) && chat != ws.ChatID:
+		s.Log.Warn("report chat unreachable: reports go to the workspace's own chat", "chat", ws.ChatID)
+		if err := s.setReportChat(ctx, ws.ChatID, 0); err != nil {
+			s.Log.Error("reset report chat", "chat", ws.ChatID, "err", err)
+			return 0, false
+		}
+		return ws.ChatID, true
 	}
-	in := dialogs.Input{ChatID: target, ChatType: ws.Type, ThreadID: ws.ReportThread}
+	return 0, false
+}
+
+// setReportChat points a workspace's reports at chat (0: its own chat).
+func (s *Scheduler) setReportChat(ctx context.Context, chat, to int64) error {
+	_, snap, err := s.Store.Begin(ctx, 0, chat)
+	if err != nil {
+		return err
+	}
+	ws := snap.Workspace
+	ws.ReportChat, ws.ReportThread = to, 0
+	return s.Store.SaveWorkspace(ctx, ws)
+}
+
+func (s *Scheduler) partDone(ws kpi.Workspace, j job, token string, st *jobState, err error) {
+	ctx := s.base
+	if errors.Is(err, tg.ErrorForbidden) {
+		s.Log.Warn("chat unreachable: workspace deactivated", "chat", ws.ChatID)
+		if err := s.Store.SetActive(ctx, ws.ChatID, false); err != nil {
+			s.Log.Error("deactivate", "chat", ws.ChatID, "err", err)
+		}
+		err = nil // nothing more to send there
+	}
+	st.mu.Lock()
+	if err != nil && st.err == nil {
+		st.err = err
+	}
+	st.left--
+	left, first, failed := st.left, st.first, st.err
+	st.mu.Unlock()
+	if left > 0 {
+		return
+	}
+	if failed != nil && !errors.Is(failed, tg.ErrorBadRequest) {
+		s.Log.Error("scheduled send failed; a later tick retries", "chat", ws.ChatID, "kind", j.Kind, "period", j.Period, "err", failed)
+		return // the claim expires and a later tick sends the job again
+	}
+	// Done, or refused for good (a 400 does not get better by retrying).
+	s.remember(ws.ChatID, j)
+	if err := s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, first); err != nil {
+		s.Log.Error("mark sent", "chat", ws.ChatID, "kind", j.Kind, "err", err)
+	}
+}
+
+// deliver sends a scheduled Result at once (without an outbox), with the
+// same routing: a workspace that blocked or removed the bot is marked
+// inactive; a moved chat gets the rest of the Result at its new id.
+func (s *Scheduler) deliver(ctx context.Context, ws kpi.Workspace, res dialogs.Result) (int, error) {
 	first := 0
 	for i, r := range res.Replies {
+		in := target(ws, r)
 		id, err := s.Bot.reply(ctx, in, r)
-		var migrate *tg.MigrateError
-		switch {
-		case errors.As(err, &migrate) && target == ws.ChatID:
-			to := int64(migrate.MigrateToChatID)
-			if err := s.Store.MigrateChat(ctx, ws.ChatID, to); err != nil {
-				return 0, err
+		if to, ok := s.reroute(ws, in.ChatID, err); ok {
+			if in.ChatID == ws.ChatID {
+				ws.ChatID, ws.Type = to, kpi.ChatSupergroup
+			} else {
+				ws.ReportChat = to
+				if to == ws.ChatID {
+					ws.ReportChat = 0
+				}
 			}
-			s.Log.Info("group upgraded to a supergroup", "from", ws.ChatID, "to", to)
-			ws.ChatID, ws.Type = to, kpi.ChatSupergroup
-			return s.deliver(ctx, ws, dialogs.Result{Replies: res.Replies[i:]})
+			rest, err := s.deliver(ctx, ws, dialogs.Result{Replies: res.Replies[i:]})
+			if i == 0 {
+				first = rest
+			}
+			return first, err
+		}
+		switch {
 		case errors.Is(err, tg.ErrorForbidden):
 			s.Log.Warn("chat unreachable: workspace deactivated", "chat", ws.ChatID)
-			if err := s.Store.SetActive(ctx, ws.ChatID, false); err != nil {
-				return 0, err
-			}
-			return 0, nil
+			return 0, s.Store.SetActive(ctx, ws.ChatID, false)
 		case err != nil:
 			return 0, err
 		}

@@ -336,3 +336,39 @@ func TestForbiddenAndMigrationThroughTheOutbox(t *testing.T) {
 		t.Error("re-added group still inactive")
 	}
 }
+
+// Reports for another group go there; the reminder, whose buttons log into
+// this workspace's plan, stays in the workspace's own chat. A report group
+// that removed the bot hands the reports back to the workspace's chat.
+func TestReportChatElsewhere(t *testing.T) {
+	w := newWorld(t)
+	own := w.workspace(1, "Europe/Moscow", true)
+	team := w.tg.Group(-900, "Команда")
+	ctx := context.Background()
+	ws, _ := w.st.Workspace(ctx, own.ID)
+	ws.ReportChat = team.ID
+	if err := w.st.SaveWorkspace(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	w.at("2026-11-29T06:00:00Z")
+	w.at("2026-11-29T07:00:00Z") // Sunday 10:00: the reminder
+	if m, ok := w.tg.LastMessage(own.ID); !ok || len(m.Buttons()) == 0 {
+		t.Errorf("the reminder with buttons should stay in the workspace's chat: %+v", m)
+	}
+	if n := len(w.tg.Messages(team.ID)); n != 0 {
+		t.Errorf("%d messages in the team group before the report", n)
+	}
+	w.at("2026-11-30T07:00:00Z") // Monday 10:00: the report
+	if n := len(photos(w.tg, team.ID)); n != 1 {
+		t.Errorf("team group: %d report photos", n)
+	}
+	// The team removes the bot: next week the report comes to the owner.
+	w.tg.BlockChat(team.ID)
+	w.at("2026-12-07T07:00:00Z")
+	if n := len(photos(w.tg, own.ID)); n != 1 {
+		t.Errorf("owner's chat: %d report photos after the team group blocked the bot", n)
+	}
+	if ws, _ := w.st.Workspace(ctx, own.ID); !ws.Active || ws.ReportChat != 0 {
+		t.Errorf("workspace after the report group's 403: active %v, report chat %d", ws.Active, ws.ReportChat)
+	}
+}
