@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,7 +34,7 @@ const maxRetryAfter = 30 * time.Second
 // user's client shows a spinner until then), then the replies go out in order.
 func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, res dialogs.Result) {
 	if callbackID != "" {
-		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: res.Notice})
+		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: toast(res.Notice)})
 		if err != nil && !strings.Contains(err.Error(), "query is too old") {
 			b.log.Warn("answer callback", "chat", in.ChatID, "err", err)
 		}
@@ -215,4 +217,16 @@ func (b *Bot) pace(ctx context.Context, in dialogs.Input) error {
 		return nil
 	}
 	return b.limit.Wait(ctx, in.ChatID, in.ChatType.IsGroup())
+}
+
+var htmlTags = regexp.MustCompile(`<[^>]*>`)
+
+// toast makes a notice fit a callback answer: plain text (no HTML), at most
+// 200 characters.
+func toast(s string) string {
+	s = html.UnescapeString(htmlTags.ReplaceAllString(s, ""))
+	if r := []rune(s); len(r) > 200 {
+		return string(r[:199]) + "…"
+	}
+	return s
 }

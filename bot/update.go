@@ -159,8 +159,12 @@ func memberInput(u *models.ChatMemberUpdated) (dialogs.Input, bool) {
 	if in.ChatType != kpi.ChatPrivate && !in.ChatType.IsGroup() {
 		return in, false // a channel: not a workspace
 	}
+	was := u.OldChatMember.Type
 	switch u.NewChatMember.Type {
 	case models.ChatMemberTypeMember, models.ChatMemberTypeAdministrator:
+		if was == models.ChatMemberTypeMember || was == models.ChatMemberTypeAdministrator {
+			return in, false // promoted or demoted: still in the group
+		}
 		in.Event = dialogs.EventBotAdded
 	case models.ChatMemberTypeLeft, models.ChatMemberTypeBanned:
 		in.Event = dialogs.EventBotRemoved

@@ -139,8 +139,11 @@ func (e *Engine) Failure(in Input, l kpi.Lang, err error) Result {
 		l = kpi.ParseLang(in.LangCode, e.DefaultLang)
 	}
 	msg := t(l).Oops
-	if errors.Is(err, kpi.ErrUnavailable) {
+	switch {
+	case errors.Is(err, kpi.ErrUnavailable):
 		msg = t(l).Unavailable
+	case errors.Is(err, kpi.ErrConflict):
+		msg = t(l).W.Conflict
 	}
 	if in.Callback != "" {
 		return Result{Notice: msg}

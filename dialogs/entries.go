@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kpibot/kpibot/kpi"
 )
@@ -104,12 +105,11 @@ func (e *Engine) history(ctx context.Context, in Input, ws kpi.Workspace) (Resul
 		return Result{}, err
 	}
 	metric := ""
-	if arg := strings.TrimSpace(in.Args); arg != "" {
-		line, err := kpi.ParseLog(arg+" 0", planMetrics(plan), ws.Lang, e.today(ws.Timezone))
-		if err != nil || len(line.Pairs) != 1 {
-			return e.logProblem(in, ws, plan, err), nil
+	if arg := strings.ToLower(strings.TrimSpace(in.Args)); arg != "" {
+		metric = findMetric(plan, arg)
+		if metric == "" {
+			return e.logProblem(in, ws, plan, &kpi.LogError{Kind: kpi.KindUnknownMetric, Word: in.Args}), nil
 		}
-		metric = line.Pairs[0].Metric
 	}
 	r, err := e.historyReply(ctx, in, ws, plan, metric)
 	if err != nil {
@@ -247,7 +247,7 @@ func (e *Engine) importCmd(ctx context.Context, in Input, ws kpi.Workspace) (Res
 	entries, err := kpi.ReadEntriesCSV(bytes.NewReader(b), plan)
 	var bad *kpi.CSVError
 	if errors.As(err, &bad) {
-		lines := []string{fmt.Sprintf(x.L.ImportBad, max(bad.Total, len(bad.Rows)))}
+		lines := []string{fmt.Sprintf(x.L.ImportBad, count(ws.Lang, max(bad.Total, len(bad.Rows)), x.L.BadRows))}
 		for _, r := range bad.Rows {
 			reason := x.L.ImportReasons[r.Reason]
 			if reason == "" {
@@ -257,17 +257,68 @@ func (e *Engine) importCmd(ctx context.Context, in Input, ws kpi.Workspace) (Res
 		}
 		return say(in, strings.Join(lines, "\n")), nil
 	}
+	switch {
+	case errors.Is(err, kpi.ErrCSVEmpty):
+		return say(in, x.L.ImportEmpty), nil
+	case errors.Is(err, kpi.ErrCSVTooLarge):
+		return say(in, x.L.ImportTooBig), nil
+	case err != nil:
+		return say(in, x.L.ImportHow), fmt.Errorf("dialogs: import: %w", err)
+	}
+	// An entry already stored (the same file loaded twice, or an export
+	// loaded back) is skipped, not doubled.
+	have, err := e.Store.AllEntries(ctx, in.ChatID)
 	if err != nil {
-		return say(in, x.L.ImportHow+"\n"+html.EscapeString(err.Error())), nil
+		return Result{}, err
 	}
+	seen := make(map[string]bool, len(have))
+	for _, h := range have {
+		seen[entryKey(h)] = true
+	}
+	fresh := entries[:0]
+	for _, en := range entries {
+		if k := entryKey(en); !seen[k] {
+			seen[k] = true
+			fresh = append(fresh, en)
+		}
+	}
+	skipped := len(entries) - len(fresh)
+	entries = fresh
 	today := e.today(ws.Timezone)
-	if _, _, err := e.Store.AddEntries(ctx, in.ChatID, entries, today, today); err != nil {
-		return Result{}, fmt.Errorf("dialogs: import: %w", err)
+	if len(entries) > 0 {
+		if _, _, err := e.Store.AddEntries(ctx, in.ChatID, entries, today, today); err != nil {
+			return Result{}, fmt.Errorf("dialogs: import: %w", err)
+		}
 	}
-	return say(in, fmt.Sprintf(x.L.ImportDone, len(entries))), nil
+	text := fmt.Sprintf(x.L.ImportDone, len(entries))
+	if skipped > 0 {
+		text += " " + fmt.Sprintf(x.L.ImportSkipped, skipped)
+	}
+	return say(in, text), nil
+}
+
+// entryKey is what makes two entries the same one: metric, day, value, who
+// logged it (by name: an import has no user id) and when.
+func entryKey(e kpi.Entry) string {
+	return fmt.Sprintf("%s|%s|%g|%s|%d", e.Metric, e.Date, e.Value, e.ByName, e.At.Truncate(time.Second).Unix())
 }
 
 // count is "3 записи": n with the noun in the right plural form.
 func count(l kpi.Lang, n int, forms [3]string) string {
 	return strconv.Itoa(n) + " " + kpi.Plural(l, n, forms[0], forms[1], forms[2])
+}
+
+// findMetric returns the key of the plan's metric that word names (its key,
+// an alias or its title in either language), or "".
+func findMetric(p kpi.Plan, word string) string {
+	word = strings.ReplaceAll(strings.ToLower(word), "ё", "е")
+	for _, m := range planMetrics(p) {
+		names := append([]string{m.Key, m.Title(kpi.Russian), m.Title(kpi.English)}, m.Aliases()...)
+		for _, n := range names {
+			if strings.ReplaceAll(strings.ToLower(n), "ё", "е") == word {
+				return m.Key
+			}
+		}
+	}
+	return ""
 }

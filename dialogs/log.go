@@ -133,11 +133,25 @@ func (e *Engine) pressLog(ctx context.Context, in Input, ws kpi.Workspace, args 
 		prompt.ForceReply, prompt.Placeholder = true, example
 		prompt.Text = fmt.Sprintf(x.W.ReplyHint, mention(in.UserID, in.UserName)) + "\n" + prompt.Text
 	}
+	// In a private chat the number typed next is for this KPI: a wizard
+	// this person left open is paused (its answers kept), or it would take
+	// the number. (In a group, answers go to their own prompts.)
+	var before []Reply
+	if in.ChatType != kpi.ChatPrivate {
+	} else if res, paused, err := e.pauseWizard(ctx, in, ws); err != nil {
+		return Result{}, err
+	} else if paused {
+		for _, r := range res.Replies {
+			if r.Edit != 0 && r.KeepText {
+				before = append(before, r)
+			}
+		}
+	}
 	d := logDialog{Metric: m.Key}
 	chat, user := in.ChatID, in.UserID
-	return Result{Replies: []Reply{prompt}, Sent: func(ctx context.Context, ids []int) error {
+	return Result{Replies: append(before, prompt), Sent: func(ctx context.Context, ids []int) error {
 		if len(ids) > 0 {
-			d.Prompt = ids[0]
+			d.Prompt = ids[len(ids)-1]
 		}
 		b, err := json.Marshal(d)
 		if err != nil {

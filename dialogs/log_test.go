@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -138,3 +139,48 @@ func TestLogRawCountsDeriveEngagement(t *testing.T) {
 		t.Error("a line without reach stored something")
 	}
 }
+
+// A wizard left open does not take the number meant for /log.
+func TestLogAnswerIsNotTakenByAnOpenWizard(t *testing.T) {
+	c := newSim(t)
+	c.withPlan()
+	c.say("/setup")
+	c.say("/log")
+	c.press("Охват")
+	c.say("12500")
+	if es := c.s.entries[c.in.ChatID]; len(es) != 1 || es[0].Value != 12500 {
+		t.Fatalf("entries: %+v", es)
+	}
+	if w := c.wizard(); !w.Paused || w.Q != "goal" {
+		t.Errorf("the wizard should be paused where it was: %+v", w)
+	}
+}
+
+func TestImportSkipsEntriesAlreadyStored(t *testing.T) {
+	c := newSim(t)
+	c.withPlan()
+	c.say("/log охват 5000")
+	c.e.Files = files{"f1": nil}
+	var buf strings.Builder
+	if err := kpi.WriteEntriesCSV(&buf, c.s.entries[c.in.ChatID], c.s.plans[c.in.ChatID][0], kpi.Russian); err != nil {
+		t.Fatal(err)
+	}
+	c.e.Files = files{"f1": []byte(buf.String())}
+	in := withText(c.in, "/import")
+	in.ReplyFile = &FileRef{ID: "f1", Name: "kpi.csv", Size: int64(buf.Len())}
+	res, err := c.e.Handle(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(res); !strings.Contains(got, "Загружено записей: 0") || !strings.Contains(got, "пропущены: 1") {
+		t.Errorf("import of an export: %q", got)
+	}
+	if n := len(c.s.entries[c.in.ChatID]); n != 1 {
+		t.Errorf("%d entries after loading the export back, want 1", n)
+	}
+}
+
+// files is a Files of fixed contents.
+type files map[string][]byte
+
+func (f files) Download(_ context.Context, id string) ([]byte, error) { return f[id], nil }

@@ -42,11 +42,14 @@ type ltexts struct {
 	Exported      string // %s entries, counted
 	Entries       [3]string
 	ImportHow     string
-	ImportBad     string // %d bad rows
+	ImportBad     string // %s bad rows, counted
+	BadRows       [3]string
+	ImportEmpty   string
 	ImportRow     string // %d line, %s reason
 	ImportReasons map[string]string
 	AmbiguousName string // %s the word
 	ImportDone    string // %d entries
+	ImportSkipped string // %d already stored
 	ImportTooBig  string
 }
 
@@ -86,17 +89,20 @@ var logRU = ltexts{
 	Deleted:       "🗑 Удалено: %s",
 	Status: map[kpi.Status]string{kpi.StatusOnTrack: "✅ в графике", kpi.StatusBehind: "🟡 отстаём",
 		kpi.StatusAtRisk: "🔴 под угрозой", kpi.StatusNoData: "⚪ нет данных", kpi.StatusAchieved: "🏆 цель достигнута"},
-	Progress:  "%s (%s) · %s от цели · %s",
-	Entries:   [3]string{"запись", "записи", "записей"},
-	Exported:  "Выгрузка: %s и план в JSON. Файл CSV открывается в Excel; его же можно загрузить обратно: ответьте на него командой /import.",
-	ImportHow: "Чтобы загрузить записи, ответьте командой /import на сообщение с CSV-файлом (как из /export).",
-	ImportBad: "В файле %d ошибочных строк, поэтому я ничего не загрузил:",
-	ImportRow: "строка %d: %s",
+	Progress:    "%s (%s) · %s от цели · %s",
+	Entries:     [3]string{"запись", "записи", "записей"},
+	Exported:    "Выгрузка: %s и план в JSON. Файл CSV открывается в Excel; его же можно загрузить обратно: ответьте на него командой /import.",
+	ImportHow:   "Чтобы загрузить записи, ответьте командой /import на сообщение с CSV-файлом (как из /export).",
+	ImportBad:   "В файле %s, поэтому я ничего не загрузил:",
+	BadRows:     [3]string{"ошибочная строка", "ошибочные строки", "ошибочных строк"},
+	ImportEmpty: "В файле нет ни одной записи. Нужен CSV как из /export: заголовок и строки с датой, показателем и значением.",
+	ImportRow:   "строка %d: %s",
 	ImportReasons: map[string]string{kpi.ReasonHeader: "это не строка заголовков", kpi.ReasonSyntax: "испорчены кавычки",
 		kpi.ReasonColumns: "нужно 7 столбцов", kpi.ReasonDate: "неверная дата", kpi.ReasonMetric: "такого показателя нет в плане",
 		kpi.ReasonNumber: "неверное число", kpi.ReasonRange: "значение вне допустимого диапазона", kpi.ReasonLoggedAt: "неверное время записи"},
 	AmbiguousName: "«%s» подходит к нескольким показателям плана. Напишите название целиком.",
 	ImportDone:    "Загружено записей: %d.",
+	ImportSkipped: "Уже были в базе и пропущены: %d.",
 	ImportTooBig:  "Файл слишком большой: до 5 МБ.",
 }
 
@@ -136,16 +142,19 @@ var logEN = ltexts{
 	Deleted:       "🗑 Deleted: %s",
 	Status: map[kpi.Status]string{kpi.StatusOnTrack: "✅ on track", kpi.StatusBehind: "🟡 behind",
 		kpi.StatusAtRisk: "🔴 at risk", kpi.StatusNoData: "⚪ no data", kpi.StatusAchieved: "🏆 achieved"},
-	Progress:  "%s (%s) · %s of target · %s",
-	Entries:   [3]string{"entry", "entries", "entries"},
-	Exported:  "Export: %s and the plan as JSON. The CSV opens in Excel; to load it back, reply /import to it.",
-	ImportHow: "To load entries, reply /import to a message with a CSV file (as /export makes).",
-	ImportBad: "The file has %d bad rows, so nothing was loaded:",
-	ImportRow: "line %d: %s",
+	Progress:    "%s (%s) · %s of target · %s",
+	Entries:     [3]string{"entry", "entries", "entries"},
+	Exported:    "Export: %s and the plan as JSON. The CSV opens in Excel; to load it back, reply /import to it.",
+	ImportHow:   "To load entries, reply /import to a message with a CSV file (as /export makes).",
+	ImportBad:   "The file has %s, so nothing was loaded:",
+	BadRows:     [3]string{"bad row", "bad rows", "bad rows"},
+	ImportEmpty: "The file has no entries. It should be a CSV as /export makes: a header and rows with a date, a KPI and a value.",
+	ImportRow:   "line %d: %s",
 	ImportReasons: map[string]string{kpi.ReasonHeader: "not the header row", kpi.ReasonSyntax: "broken quotes",
 		kpi.ReasonColumns: "7 columns needed", kpi.ReasonDate: "bad date", kpi.ReasonMetric: "no such KPI in the plan",
 		kpi.ReasonNumber: "bad number", kpi.ReasonRange: "value out of range", kpi.ReasonLoggedAt: "bad logging time"},
 	AmbiguousName: "“%s” fits more than one KPI of the plan. Write the full name.",
 	ImportDone:    "Entries loaded: %d.",
+	ImportSkipped: "Already stored and skipped: %d.",
 	ImportTooBig:  "The file is too big: 5 MB at most.",
 }

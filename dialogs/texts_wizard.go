@@ -94,7 +94,8 @@ type wtexts struct {
 	Paused         string // %d step
 	Resumed        string
 	Busy           string // %s name, %d minutes
-	TakeOver       string // %s name
+	Idle           string // %s name, %d minutes
+	TakeOver       string
 	TakenOver      string // %s name, for the old owner
 	NotYours       string // %s name
 	Conflict       string
@@ -217,8 +218,9 @@ var wru = wtexts{
 	Paused:        "Настройка на паузе. Ответы сохранены: /setup продолжит с шага %d.",
 	Resumed:       "Продолжаем настройку.",
 	Busy:          "Сейчас план настраивает %s (последнее действие %d мин назад). Дождитесь, пока закончит.",
-	TakeOver:      "Продолжить вместо %s",
-	TakenOver:     "Настройку продолжил %s.",
+	Idle:          "Настройку ведёт %s, но уже %d мин без изменений. Можно взять её на себя — ответы сохранятся.",
+	TakeOver:      "Взять настройку на себя",
+	TakenOver:     "Теперь настройку ведёт %s.",
 	NotYours:      "Эти кнопки для %s: он(а) настраивает план.",
 	Conflict:      "Кто-то только что изменил этот шаг. Посмотрите на свежую версию и попробуйте снова.",
 	Expired:       "Эта настройка уже закрыта. Начать заново — /setup.",
@@ -340,7 +342,8 @@ var wen = wtexts{
 	Paused:        "Setup paused. Your answers are kept: /setup continues from step %d.",
 	Resumed:       "Let's continue the setup.",
 	Busy:          "%s is setting the plan up right now (last action %d min ago). Please wait until they finish.",
-	TakeOver:      "Continue instead of %s",
+	Idle:          "%s started the setup and left it %d min ago. You can continue instead — the answers are kept.",
+	TakeOver:      "Take over the setup",
 	TakenOver:     "%s took over the setup.",
 	NotYours:      "These buttons are for %s, who is setting up the plan.",
 	Conflict:      "Someone just changed this step. Look at the fresh version and try again.",

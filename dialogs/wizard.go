@@ -162,8 +162,8 @@ func (e *Engine) openWizardWith(ctx context.Context, in Input, ws kpi.Workspace,
 		if idle < takeOverAfter {
 			return say(in, fmt.Sprintf(t(ws.Lang).W.Busy, html.EscapeString(w.OwnerName), int(idle.Minutes()))), nil
 		}
-		res := say(in, fmt.Sprintf(t(ws.Lang).W.Busy, html.EscapeString(w.OwnerName), int(idle.Minutes())))
-		res.Replies[0].Buttons = [][]Button{{{Text: fmt.Sprintf(t(ws.Lang).W.TakeOver, w.OwnerName), Data: data("setup", "take")}}}
+		res := say(in, fmt.Sprintf(t(ws.Lang).W.Idle, html.EscapeString(w.OwnerName), int(idle.Minutes())))
+		res.Replies[0].Buttons = [][]Button{{{Text: t(ws.Lang).W.TakeOver, Data: data("setup", "take")}}}
 		return res, nil
 	}
 	c := e.newCtx(ctx, in, ws, w)

@@ -921,7 +921,9 @@ func viewDest(c *wctx) (string, [][]Button) {
 		keys = append(keys, "topic")
 	}
 	c.w.DestGroups = nil
-	if groups, err := c.e.Store.UserGroups(c.ctx, c.in.UserID); err == nil {
+	// Other groups are offered only in a private chat: in a group, every
+	// member would see the titles of the admin's other groups.
+	if groups, err := c.e.Store.UserGroups(c.ctx, c.in.UserID); err == nil && c.in.ChatType == kpi.ChatPrivate {
 		for _, g := range groups {
 			if g == c.in.ChatID || len(c.w.DestGroups) >= 8 {
 				continue

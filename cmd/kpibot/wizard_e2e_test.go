@@ -434,8 +434,8 @@ func TestSecondAdminWaitsThenTakesOver(t *testing.T) {
 		}
 	}
 	testClock.Set(testNow.Add(11 * time.Minute))
-	j.say("/setup", "последнее действие 11 мин назад")
-	j.press("Продолжить вместо Анна", "Настройку продолжил John")
+	j.say("/setup", "уже 11 мин без изменений")
+	j.press("Взять настройку на себя", "Теперь настройку ведёт John")
 	j.press("Дальше ▶", "измеримая цель")
 	// Anna's old buttons are gone; a client that still shows them gets a
 	// notice and changes nothing.
