@@ -47,7 +47,7 @@ func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, 
 		}
 		id, err := b.reply(ctx, in, r)
 		if err != nil {
-			b.log.Error("send reply", "chat", in.ChatID, "err", err)
+			b.log.Error("send reply", "chat", in.ChatID, "err", redactQuoted(err.Error()))
 			break
 		}
 		ids[i] = id

@@ -201,14 +201,15 @@ func (r *replayer) flush(ctx context.Context) error {
 			continue
 		}
 		if !isRedisError(err) {
-			return fmt.Errorf("embedded store: replay %v: %w", c.Args(), err)
+			return fmt.Errorf("embedded store: replay %s: %w", c.Name(), err)
 		}
 		// The command was journalled because it succeeded (or is a script,
 		// whose error replays as it happened); a rejection is logged, not
 		// fatal, so one odd record cannot brick the bot.
 		r.errs++
 		if r.errs <= 5 {
-			r.log.Warn("embedded store: replayed command failed", "cmd", fmt.Sprint(c.Args()), "err", err)
+			// The command's name only: its arguments hold users' data.
+			r.log.Warn("embedded store: replayed command failed", "cmd", c.Name(), "err", err)
 		}
 	}
 	return nil
