@@ -36,6 +36,7 @@ type Config struct {
 	// NoReplyLimit turns off the per-chat pacing of replies; tests that
 	// drive one chat at machine speed set it (chatlimit_test covers it).
 	NoReplyLimit bool
+	Metrics      *Metrics // nil: none
 }
 
 // allowedUpdates is the explicit list of update kinds the bot takes; an

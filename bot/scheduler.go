@@ -206,6 +206,7 @@ func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j jo
 		return false, err
 	}
 	s.remember(ws.ChatID, j)
+	s.Bot.cfg.Metrics.scheduled(j.Kind)
 	return true, s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, id)
 }
 
@@ -332,6 +333,9 @@ func (s *Scheduler) partDone(ws kpi.Workspace, j job, token string, st *jobState
 		return // the claim expires and a later tick sends the job again
 	}
 	// Done, or refused for good (a 400 does not get better by retrying).
+	if failed == nil {
+		s.Bot.cfg.Metrics.scheduled(j.Kind)
+	}
 	s.remember(ws.ChatID, j)
 	if err := s.Store.DoneDelivery(ctx, ws.ChatID, j.Kind, j.Period, token, first); err != nil {
 		s.Log.Error("mark sent", "chat", ws.ChatID, "kind", j.Kind, "err", err)

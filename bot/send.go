@@ -47,6 +47,7 @@ func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, 
 		}
 		id, err := b.reply(ctx, in, r)
 		if err != nil {
+			b.cfg.Metrics.error("send")
 			b.log.Error("send reply", "chat", in.ChatID, "err", redactQuoted(err.Error()))
 			break
 		}
@@ -71,8 +72,26 @@ func (b *Bot) sendOnce(ctx context.Context, in dialogs.Input, r dialogs.Reply) (
 	return b.send(ctx, in, r, func(_ context.Context, f func() error) error { return f() })
 }
 
-// send makes the request(s) for one reply, each through try.
+// send makes the request(s) for one reply, each through try, and counts
+// what went out and every 429.
 func (b *Bot) send(ctx context.Context, in dialogs.Input, r dialogs.Reply, try func(context.Context, func() error) error) (int, error) {
+	id, err := b.sendRaw(ctx, in, r, func(ctx context.Context, f func() error) error {
+		return try(ctx, func() error {
+			err := f()
+			var tooMany *tg.TooManyRequestsError
+			if errors.As(err, &tooMany) {
+				b.cfg.Metrics.limited()
+			}
+			return err
+		})
+	})
+	if err == nil {
+		b.cfg.Metrics.sentOne()
+	}
+	return id, err
+}
+
+func (b *Bot) sendRaw(ctx context.Context, in dialogs.Input, r dialogs.Reply, try func(context.Context, func() error) error) (int, error) {
 	if r.Edit != 0 && r.KeepText {
 		err := try(ctx, func() error {
 			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -34,6 +35,7 @@ func (b *Bot) handle(upd *models.Update) {
 	in, callbackID, ok := toInput(upd, b.username)
 	defer func() {
 		if p := recover(); p != nil {
+			b.cfg.Metrics.error("panic")
 			b.log.Error("handler panic", "update", upd.ID, "chat", in.ChatID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if ok {
 				b.deliver(ctx, in, callbackID, b.h.Failure(in, "", fmt.Errorf("panic")))
@@ -44,11 +46,27 @@ func (b *Bot) handle(upd *models.Update) {
 		return
 	}
 	in.UpdateID = upd.ID
+	start := time.Now()
 	res, err := b.h.Handle(ctx, in)
 	if err != nil {
+		b.cfg.Metrics.error("handle")
 		b.log.Error("handle update", "update", upd.ID, "chat", in.ChatID, "err", err)
 	}
 	b.deliver(ctx, in, callbackID, res)
+	b.cfg.Metrics.update(updateKind(in), time.Since(start))
+}
+
+// updateKind names an input for the metrics.
+func updateKind(in dialogs.Input) string {
+	switch {
+	case in.Event != dialogs.EventNone:
+		return "chat_member"
+	case in.Callback != "":
+		return "button"
+	case in.Command != "":
+		return "command"
+	}
+	return "text"
 }
 
 // chatOf returns the chat an update belongs to, for ordering.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/kpibot/kpibot/bot"
@@ -35,6 +37,7 @@ type Main struct {
 	bot   *bot.Bot
 	sched *bot.Scheduler
 	out   *bot.Outbox
+	reg   *prometheus.Registry
 	ln    net.Listener
 	http  *http.Server
 
@@ -79,6 +82,10 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.rdb = rdb
 	}
+	m.out = bot.NewOutbox(bot.RealClock(), m.Log)
+	m.reg = prometheus.NewRegistry()
+	metrics := bot.NewMetrics(m.reg, m.out.Len)
+	m.rdb.AddHook(metrics.RedisHook())
 	m.store = storage.New(m.rdb)
 	if err := m.store.Ping(ctx); err != nil {
 		return fmt.Errorf("redis: %w", err)
@@ -93,14 +100,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret, Log: m.Log,
-		NoReplyLimit: m.noReplyLimit,
+		NoReplyLimit: m.noReplyLimit, Metrics: metrics,
 	}, h)
 	if err != nil {
 		return err
 	}
 	engine.Admins, engine.Files = b, b
 	m.bot = b
-	m.out = bot.NewOutbox(bot.RealClock(), m.Log)
 	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log, Outbox: m.out}
 	m.ln = m.Listener
 	if m.ln == nil {
@@ -119,6 +125,7 @@ func (m *Main) HTTPAddr() string { return m.ln.Addr().String() }
 
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	// Ready: Telegram answered getMe at start (Open fails otherwise) and the
 	// store answers now.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -83,5 +84,34 @@ func TestReadyz(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the store down: %d", resp.StatusCode)
+	}
+}
+
+// /metrics speaks Prometheus: updates by kind, handler latency, Redis round
+// trips, the outbox depth; never the token or a message's text.
+func TestMetrics(t *testing.T) {
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, nil, nil)
+	chat := tg.PrivateChat(anna)
+	tg.SendText(chat, anna, "/start секретный текст")
+	tg.WaitMessages(t, chat.ID, 1, wait)
+	tg.SendText(chat, anna, "/help")
+	tg.WaitMessages(t, chat.ID, 2, wait)
+	resp, err := http.Get("http://" + r.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	out := string(body)
+	for _, want := range []string{`kpibot_updates_total{kind="command"} 2`, "kpibot_handler_seconds_bucket",
+		"kpibot_messages_sent_total 2", "kpibot_redis_seconds_count", "kpibot_outbox_queue 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	_, secret, _ := strings.Cut(tg.Token(), ":")
+	if strings.Contains(out, secret) || strings.Contains(out, "секретный") {
+		t.Error("/metrics shows the token or a message text")
 	}
 }
