@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -32,30 +33,31 @@ const maxRetryAfter = 30 * time.Second
 
 // deliver carries out a Result: the button press is answered first (the
 // user's client shows a spinner until then), then the replies go out in order.
-func (b *Bot) deliver(ctx context.Context, in dialogs.Input, callbackID string, res dialogs.Result) {
+// Its log lines go to log, which names the update.
+func (b *Bot) deliver(ctx context.Context, log *slog.Logger, in dialogs.Input, callbackID string, res dialogs.Result) {
 	if callbackID != "" {
 		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: toast(res.Notice)})
 		if err != nil && !strings.Contains(err.Error(), "query is too old") {
-			b.log.Warn("answer callback", "chat", in.ChatID, "err", err)
+			log.Warn("answer callback", "err", err)
 		}
 	}
 	ids := make([]int, len(res.Replies))
 	for i, r := range res.Replies {
 		if err := b.pace(ctx, in); err != nil {
-			b.log.Warn("reply dropped at shutdown", "chat", in.ChatID)
+			log.Warn("reply dropped at shutdown")
 			break
 		}
 		id, err := b.reply(ctx, in, r)
 		if err != nil {
 			b.cfg.Metrics.error("send")
-			b.log.Error("send reply", "chat", in.ChatID, "err", redactQuoted(err.Error()))
+			log.Error("send reply", "err", redactQuoted(err.Error()))
 			break
 		}
 		ids[i] = id
 	}
 	if res.Sent != nil {
 		if err := res.Sent(ctx, ids); err != nil {
-			b.log.Error("record sent messages", "chat", in.ChatID, "err", err)
+			log.Error("record sent messages", "err", err)
 		}
 	}
 }

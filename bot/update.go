@@ -33,16 +33,19 @@ func (b *Bot) handle(upd *models.Update) {
 	ctx, cancel := context.WithTimeout(b.base, handleTimeout)
 	defer cancel()
 	in, callbackID, ok := toInput(upd, b.username)
+	// Every line logged for this update names its chat, update and handler.
+	log := b.log.With("chat", in.ChatID, "update", upd.ID, "handler", handlerName(in, ok))
 	defer func() {
 		if p := recover(); p != nil {
 			b.cfg.Metrics.error("panic")
-			b.log.Error("handler panic", "update", upd.ID, "chat", in.ChatID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			log.Error("handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if ok {
-				b.deliver(ctx, in, callbackID, b.h.Failure(in, "", fmt.Errorf("panic")))
+				b.deliver(ctx, log, in, callbackID, b.h.Failure(in, "", fmt.Errorf("panic")))
 			}
 		}
 	}()
 	if !ok {
+		log.Debug("update ignored")
 		return
 	}
 	in.UpdateID = upd.ID
@@ -50,10 +53,53 @@ func (b *Bot) handle(upd *models.Update) {
 	res, err := b.h.Handle(ctx, in)
 	if err != nil {
 		b.cfg.Metrics.error("handle")
-		b.log.Error("handle update", "update", upd.ID, "chat", in.ChatID, "err", err)
+		log.Error("handle update", "err", err)
 	}
-	b.deliver(ctx, in, callbackID, res)
-	b.cfg.Metrics.update(updateKind(in), time.Since(start))
+	b.deliver(ctx, log, in, callbackID, res)
+	took := time.Since(start)
+	b.cfg.Metrics.update(updateKind(in), took)
+	log.Debug("update handled", "replies", len(res.Replies), "took", took.Round(time.Microsecond))
+}
+
+// handlerName names the part of the conversation an input goes to, for the
+// log: "/log", "button:lg", "text", "event". Only the command name and the
+// callback's verb are taken from user input, and only when they look like
+// ours, so no message text reaches the log.
+func handlerName(in dialogs.Input, ok bool) string {
+	switch {
+	case !ok:
+		return "none"
+	case in.Event != dialogs.EventNone:
+		return "event"
+	case in.Callback != "":
+		parts := strings.SplitN(in.Callback, ":", 3)
+		if len(parts) >= 2 && isWord(parts[1]) {
+			return "button:" + parts[1]
+		}
+		return "button:?"
+	case in.Command != "":
+		if isWord(in.Command) {
+			return "/" + in.Command
+		}
+		return "/?"
+	case in.ReplyFile != nil:
+		return "document"
+	}
+	return "text"
+}
+
+// isWord reports whether s is 1-32 ASCII letters, digits or underscores: a
+// command name or a callback verb of ours.
+func isWord(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // updateKind names an input for the metrics.
