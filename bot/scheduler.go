@@ -53,17 +53,23 @@ type Scheduler struct {
 	// Outbox, when set, carries the sends within Telegram's limits; without
 	// it (tests) each send goes out at once.
 	Outbox *Outbox
+	// Every is the time between ticks, a minute when 0.
+	Every time.Duration
 
 	mu   sync.Mutex
 	done map[string]time.Time // sends known to be done, until they leave the window
 	base context.Context      // for outbox callbacks: outlives one tick
 }
 
-// Run ticks once a minute until ctx is done. Every tick looks back 24
+// Run ticks once a minute (or Every) until ctx is done. Every tick looks back 24
 // hours, so a report whose time passed while the bot was down, or whose
 // replica died mid-send (its claim expired), goes out now.
 func (s *Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	every := s.Every
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if _, err := s.Tick(ctx, s.Now()); err != nil {

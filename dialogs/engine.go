@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kpibot/kpibot/kpi"
@@ -17,6 +18,34 @@ type Engine struct {
 	DefaultLang kpi.Lang
 	DefaultTZ   string
 	Now         func() time.Time
+
+	// langs remembers the language of each chat last read from storage,
+	// so that "storage unavailable" is said in it while storage is down.
+	langs langCache
+}
+
+// langCache maps chats to languages, dropping everything when it grows past
+// maxLangs entries (a cold entry only costs a reply in both languages).
+type langCache struct {
+	mu sync.Mutex
+	m  map[int64]kpi.Lang
+}
+
+const maxLangs = 100_000
+
+func (c *langCache) remember(chat int64, l kpi.Lang) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxLangs {
+		c.m = make(map[int64]kpi.Lang)
+	}
+	c.m[chat] = l
+}
+
+func (c *langCache) get(chat int64) kpi.Lang {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[chat]
 }
 
 // command is one slash command of the table.
@@ -87,7 +116,9 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Result, error) {
 		return Result{}, nil
 	}
 	w := snap.Workspace
-	if !snap.HasWorkspace {
+	if snap.HasWorkspace {
+		e.langs.remember(in.ChatID, w.Lang)
+	} else {
 		w = e.newWorkspace(in)
 	}
 	ctx = withSnapshot(ctx, snap)
@@ -133,14 +164,27 @@ func (e *Engine) route(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 
 // Failure returns the reply for an input whose handling failed with err:
 // "temporarily unavailable" when storage is down, a polite apology
-// otherwise. It is the one place where errors become user text.
+// otherwise. It is the one place where errors become user text. With l
+// empty it speaks the chat's language as last read from storage; storage
+// down and the chat's language unknown, it says so in both languages.
 func (e *Engine) Failure(in Input, l kpi.Lang, err error) Result {
+	if !l.Valid() {
+		l = e.langs.get(in.ChatID)
+	}
+	unavailable := errors.Is(err, kpi.ErrUnavailable)
+	if !l.Valid() && unavailable {
+		msg := ru.Unavailable + "\n\n" + en.Unavailable
+		if in.Callback != "" {
+			return Result{Notice: msg}
+		}
+		return say(in, msg)
+	}
 	if !l.Valid() {
 		l = kpi.ParseLang(in.LangCode, e.DefaultLang)
 	}
 	msg := t(l).Oops
 	switch {
-	case errors.Is(err, kpi.ErrUnavailable):
+	case unavailable:
 		msg = t(l).Unavailable
 	case errors.Is(err, kpi.ErrConflict):
 		msg = t(l).W.Conflict

@@ -287,23 +287,36 @@ func TestStaleAndForgedButtonsChangeNothing(t *testing.T) {
 
 func TestStorageDownSaysTemporarilyUnavailable(t *testing.T) {
 	s := newMemStore()
-	s.Err = fmt.Errorf("redis: dial: %w", kpi.ErrUnavailable)
 	e := newEngine(s, nil)
-	for _, l := range []string{"ru", "en"} {
+	// A chat seen while storage was up: its language is known.
+	known := private("/lang en")
+	mustHandle(t, e, known)
+	mustHandle(t, e, private("/start"))
+	s.Err = fmt.Errorf("redis: dial: %w", kpi.ErrUnavailable)
+
+	res, err := e.Handle(context.Background(), private("/start"))
+	if !errors.Is(err, kpi.ErrUnavailable) {
+		t.Errorf("err = %v", err)
+	}
+	if got := text(res); got != en.Unavailable {
+		t.Errorf("known chat in English: %q", got)
+	}
+	// A chat never seen: both languages, whatever the user's language_code.
+	for _, l := range []string{"ru", "en", ""} {
 		in := private("/start")
-		in.LangCode = l
-		res, err := e.Handle(context.Background(), in)
-		if !errors.Is(err, kpi.ErrUnavailable) {
-			t.Errorf("err = %v", err)
-		}
-		if got := text(res); got != t_(kpi.Lang(l)).Unavailable {
-			t.Errorf("%s: %q", l, got)
+		in.ChatID, in.UserID, in.LangCode = 777, 777, l
+		res, _ := e.Handle(context.Background(), in)
+		if got := text(res); !strings.Contains(got, ru.Unavailable) || !strings.Contains(got, en.Unavailable) {
+			t.Errorf("unknown chat, language_code %q: %q", l, got)
 		}
 	}
 	press := private("")
-	press.Text, press.Callback = "", data("lang", "en")
-	if res, _ := e.Handle(context.Background(), press); res.Notice != ru.Unavailable {
+	press.Text, press.Callback = "", data("lang", "ru")
+	if res, _ := e.Handle(context.Background(), press); res.Notice != en.Unavailable {
 		t.Errorf("button press with storage down: %+v", res)
+	}
+	if n := len([]rune(ru.Unavailable + "\n\n" + en.Unavailable)); n > 200 {
+		t.Errorf("the two-language notice has %d characters, a toast shows 200", n)
 	}
 }
 

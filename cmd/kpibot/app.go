@@ -48,6 +48,11 @@ type Main struct {
 	// noReplyLimit, set by tests that click at machine speed, turns off the
 	// per-chat pacing of replies.
 	noReplyLimit bool
+	// tickEvery, set by tests, is the scheduler's tick (a minute when 0).
+	tickEvery time.Duration
+	// pollTimeout, set by tests, is the long-polling timeout (a minute when
+	// 0); Telegram's HTTP client gives up 10 s after it.
+	pollTimeout time.Duration
 }
 
 // NewMain returns a Main that logs to w, with the token and any Redis
@@ -76,6 +81,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.emb, m.rdb = emb, emb.Client()
 	} else {
+		redis.SetLogger(redisLog{m.Log})
 		rdb, err := storage.NewClient(c.RedisURL)
 		if err != nil {
 			return &ConfigError{"REDIS_URL", err.Error()}
@@ -100,14 +106,14 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret, Log: m.Log,
-		NoReplyLimit: m.noReplyLimit, Metrics: metrics,
+		NoReplyLimit: m.noReplyLimit, Metrics: metrics, PollTimeout: m.pollTimeout,
 	}, h)
 	if err != nil {
 		return err
 	}
 	engine.Admins, engine.Files = b, b
 	m.bot = b
-	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log, Outbox: m.out}
+	m.sched = &bot.Scheduler{Store: m.store, Reports: engine, Bot: b, Now: engine.Now, Log: m.Log, Outbox: m.out, Every: m.tickEvery}
 	m.ln = m.Listener
 	if m.ln == nil {
 		ln, err := net.Listen("tcp", c.HTTPAddr)

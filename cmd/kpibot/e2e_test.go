@@ -63,6 +63,13 @@ func startBot(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln
 
 func startWrapped(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln net.Listener, wrap func(bot.Handler) bot.Handler) *running {
 	t.Helper()
+	return startSetUp(t, tg, extra, ln, func(m *Main) { m.wrap = wrap })
+}
+
+// startSetUp is startBot with setUp run on the Main before it opens, for
+// the test seams startBot leaves alone.
+func startSetUp(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln net.Listener, setUp func(*Main)) *running {
+	t.Helper()
 	vars := map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token(),
 		"TELEGRAM_API_URL":   tg.URL,
@@ -80,9 +87,11 @@ func startWrapped(t testing.TB, tg *telegramtest.Server, extra map[string]string
 	logs := &syncBuffer{}
 	m := NewMain(cfg, logs)
 	m.Listener = ln
-	m.wrap = wrap
 	m.now = testClock.Now
 	m.noReplyLimit = true // the fake user taps at machine speed; bot tests cover the pacing
+	if setUp != nil {
+		setUp(m)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatalf("open: %v\n%s", err, logs)

@@ -74,3 +74,11 @@ func (h redactHandler) WithAttrs(as []slog.Attr) slog.Handler {
 func (h redactHandler) WithGroup(name string) slog.Handler {
 	return redactHandler{Handler: h.Handler.WithGroup(name), r: h.r}
 }
+
+// redisLog carries go-redis's own log lines (failed dials while Redis is
+// down) into our log, redacted like every other line, at warn level.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
+}
