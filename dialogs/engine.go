@@ -18,7 +18,13 @@ type Engine struct {
 	DefaultLang kpi.Lang
 	DefaultTZ   string
 	Now         func() time.Time
+	// FloodClock is the clock of the per-user flood protection (time.Now
+	// when nil); NoFlood turns the protection off, for tests that tap at
+	// machine speed.
+	FloodClock func() time.Time
+	NoFlood    bool
 
+	flood floodGuard
 	// langs remembers the language of each chat last read from storage,
 	// so that "storage unavailable" is said in it while storage is down.
 	langs langCache
@@ -107,7 +113,28 @@ func Menu(l kpi.Lang) []MenuItem {
 //
 // The first storage round trip also claims the update id: an update that
 // Telegram delivers twice gets an empty Result the second time.
+// A user past the flood limit is told once to slow down, then ignored
+// until calm (see flood.go).
 func (e *Engine) Handle(ctx context.Context, in Input) (Result, error) {
+	if !e.NoFlood && in.UserID != 0 && addressed(in) {
+		now := time.Now
+		if e.FloodClock != nil {
+			now = e.FloodClock
+		}
+		switch e.flood.take(in.UserID, now()) {
+		case floodWarn:
+			l := e.langs.get(in.ChatID)
+			if !l.Valid() {
+				l = kpi.ParseLang(in.LangCode, e.DefaultLang)
+			}
+			if in.Callback != "" {
+				return Result{Notice: t(l).SlowDown}, nil
+			}
+			return say(in, t(l).SlowDown), nil
+		case floodDrop:
+			return Result{}, nil
+		}
+	}
 	first, snap, err := e.Store.Begin(ctx, in.UpdateID, in.ChatID)
 	if err != nil {
 		return e.Failure(in, "", err), err
@@ -160,6 +187,14 @@ func (e *Engine) route(ctx context.Context, in Input, w kpi.Workspace) (Result, 
 		return say(in, t(w.Lang).NotUnderstood), nil
 	}
 	return Result{}, nil // group chatter that is not for the bot
+}
+
+// addressed reports whether in is meant for the bot and counts towards the
+// flood limit: a command, a button press, anything in a private chat, a
+// reply to the bot in a group. Group chatter and chat events do not count.
+func addressed(in Input) bool {
+	return in.Event == EventNone &&
+		(in.Command != "" || in.Callback != "" || in.ChatType == kpi.ChatPrivate || in.ReplyTo != 0)
 }
 
 // Failure returns the reply for an input whose handling failed with err:

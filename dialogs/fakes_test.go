@@ -213,7 +213,8 @@ type admins map[int64]bool
 func (a admins) IsAdmin(_ context.Context, _, user int64) (bool, error) { return a[user], nil }
 
 func newEngine(s *memStore, a admins) *Engine {
-	return &Engine{Store: s, Admins: a, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: time.Now}
+	// Tests tap at machine speed: flood_test.go covers the flood limit.
+	return &Engine{Store: s, Admins: a, DefaultLang: kpi.Russian, DefaultTZ: "Europe/Moscow", Now: time.Now, NoFlood: true}
 }
 
 func (s *memStore) SaveDialog(_ context.Context, chat, user int64, state []byte) error {

@@ -28,6 +28,7 @@ type texts struct {
 	UnknownCommand  string
 	NotUnderstood   string
 	Unavailable     string
+	SlowDown        string
 	Oops            string
 	CommandStart    string
 	CommandHelp     string
@@ -89,6 +90,7 @@ var ru = texts{
 	UnknownCommand:  "Такой команды я не знаю. Список команд — /help.",
 	NotUnderstood:   "Я не понял сообщение. Что я умею — /help.",
 	Unavailable:     "Хранилище временно недоступно, поэтому я ничего не изменил. Попробуйте ещё раз через минуту.",
+	SlowDown:        "Слишком много сообщений подряд. Я сделаю паузу и не буду отвечать, пока вы не сбавите темп: подождите десять секунд.",
 	Oops:            "Что-то пошло не так, и я ничего не изменил. Попробуйте ещё раз; если не выйдет — напишите /help.",
 	CommandStart:    "начало работы",
 	CommandHelp:     "что умеет бот и как записывать цифры",
@@ -150,6 +152,7 @@ var en = texts{
 	UnknownCommand:  "I don't know that command. See /help for the list.",
 	NotUnderstood:   "I didn't understand that message. See /help for what I can do.",
 	Unavailable:     "Storage is temporarily unavailable, so nothing was changed. Please try again in a minute.",
+	SlowDown:        "Too many messages in a row. I'll pause and not answer until you slow down: please wait ten seconds.",
 	Oops:            "Something went wrong and nothing was changed. Please try again; if it keeps failing, see /help.",
 	CommandStart:    "get started",
 	CommandHelp:     "what the bot does and how to log numbers",

@@ -46,8 +46,11 @@ type Main struct {
 	// now, when set by a test, is the conversation's clock.
 	now func() time.Time
 	// noReplyLimit, set by tests that click at machine speed, turns off the
-	// per-chat pacing of replies.
+	// per-chat pacing of replies, and the per-user flood limit unless
+	// floodClock is set too.
 	noReplyLimit bool
+	// floodClock, set by a test, is the flood limit's clock.
+	floodClock func() time.Time
 	// tickEvery, set by tests, is the scheduler's tick (a minute when 0).
 	tickEvery time.Duration
 	// pollTimeout, set by tests, is the long-polling timeout (a minute when
@@ -100,6 +103,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.now != nil {
 		engine.Now = m.now
 	}
+	engine.FloodClock = m.floodClock
+	engine.NoFlood = m.noReplyLimit && m.floodClock == nil
 	var h bot.Handler = engine
 	if m.wrap != nil {
 		h = m.wrap(h)
