@@ -1,14 +1,18 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kpibot/kpibot/bot/telegramtest"
 )
@@ -17,26 +21,7 @@ import (
 // empty root, with no libc, no zoneinfo and no shell, and still knows
 // Europe/Moscow. It needs root for chroot, as CI has.
 func TestStaticBinaryInEmptyRoot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("chroot needs root")
-	}
-	chroot, err := exec.LookPath("chroot")
-	if err != nil {
-		t.Skip("no chroot command")
-	}
-	root := t.TempDir()
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(root, "kpibot"), ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	entries, _ := os.ReadDir(root)
-	if len(entries) != 1 {
-		t.Fatalf("the root holds %d files, want only the binary", len(entries))
-	}
+	chroot, root := staticRoot(t)
 	out, err := exec.Command(chroot, root, "/kpibot", "selfcheck").CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "Europe/Moscow UTC+3" {
 		t.Fatalf("selfcheck in an empty root: %v, %q", err, out)
@@ -47,6 +32,100 @@ func TestStaticBinaryInEmptyRoot(t *testing.T) {
 	out, _ = cmd.CombinedOutput()
 	if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "TELEGRAM_BOT_TOKEN") {
 		t.Errorf("no token in an empty root: exit %d, %q", cmd.ProcessState.ExitCode(), out)
+	}
+}
+
+// staticRoot builds the binary as the Dockerfile does into an otherwise
+// empty directory and returns the chroot command and that directory.
+func staticRoot(t *testing.T) (chroot, root string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	chroot, err := exec.LookPath("chroot")
+	if err != nil {
+		t.Skip("no chroot command")
+	}
+	root = t.TempDir()
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(root, "kpibot"), ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Fatalf("the root holds %d files, want only the binary", len(entries))
+	}
+	return chroot, root
+}
+
+// The image's user and a read-only root: the bot runs in the empty root as
+// uid 65532 (distroless "nonroot"), with every directory but DATA_DIR
+// unwritable to it, answers /start and stops cleanly on SIGTERM; nothing
+// outside DATA_DIR was written.
+func TestNonRootWithReadOnlyRoot(t *testing.T) {
+	chroot, root := staticRoot(t)
+	const nonroot = 65532
+	data := filepath.Join(root, "data")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(data, nonroot, nonroot); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(root, 0o555); err != nil { // root-owned: read-only to the bot
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	tg := telegramtest.New(t)
+	cmd := exec.Command(chroot, fmt.Sprintf("--userspec=%d:%d", nonroot, nonroot), root, "/kpibot")
+	cmd.Env = []string{"TELEGRAM_BOT_TOKEN=" + tg.Token(), "TELEGRAM_API_URL=" + tg.URL, "DATA_DIR=/data", "HTTP_ADDR=" + addr}
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("bot output:\n%s", logs.String())
+		}
+	})
+	tg.WaitCall(t, "setMyCommands", nil, wait)
+	chat := tg.PrivateChat(anna)
+	tg.SendText(chat, anna, "/start")
+	if msgs := tg.WaitMessages(t, chat.ID, 1, wait); !strings.HasPrefix(msgs[0].PlainText, "Здравствуйте") {
+		t.Errorf("answer to /start: %q", msgs[0].PlainText)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit within 10 s of SIGTERM")
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 2 {
+		t.Errorf("the root holds %d entries, want the binary and data", len(entries))
+	}
+	if stored, _ := os.ReadDir(data); len(stored) == 0 {
+		t.Error("nothing stored in DATA_DIR")
+	}
+	if err := os.Chmod(root, 0o700); err != nil { // let TempDir clean up
+		t.Fatal(err)
 	}
 }
 
