@@ -24,15 +24,16 @@ import (
 // redisServer is a redis-server child process with an append-only file in
 // its own directory, stopped and started again on the same port.
 type redisServer struct {
-	t    *testing.T
-	dir  string
-	port int
-	cmd  *exec.Cmd
+	t     *testing.T
+	dir   string
+	port  int
+	extra []string // more redis-server arguments
+	cmd   *exec.Cmd
 }
 
 // startRedisServer starts redis-server from PATH on a free loopback port,
 // skipping the test when it is not installed (.ci/run installs it).
-func startRedisServer(t *testing.T) *redisServer {
+func startRedisServer(t *testing.T, extra ...string) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
@@ -43,7 +44,7 @@ func startRedisServer(t *testing.T) *redisServer {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	rs := &redisServer{t: t, dir: t.TempDir(), port: port}
+	rs := &redisServer{t: t, dir: t.TempDir(), port: port, extra: extra}
 	rs.start()
 	t.Cleanup(func() {
 		if rs.cmd != nil {
@@ -54,13 +55,22 @@ func startRedisServer(t *testing.T) *redisServer {
 	return rs
 }
 
-func (rs *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", rs.port) }
+// url is the server's address; with a password among the extra arguments
+// ("--requirepass", p) it carries it.
+func (rs *redisServer) url() string {
+	user := ""
+	if i := slices.Index(rs.extra, "--requirepass"); i >= 0 && i+1 < len(rs.extra) {
+		user = ":" + rs.extra[i+1] + "@"
+	}
+	return fmt.Sprintf("redis://%s127.0.0.1:%d/0", user, rs.port)
+}
 
 // start runs the server and returns once it accepts connections.
 func (rs *redisServer) start() {
 	rs.t.Helper()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(rs.port), "--bind", "127.0.0.1",
-		"--dir", rs.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
+	args := append([]string{"--port", strconv.Itoa(rs.port), "--bind", "127.0.0.1",
+		"--dir", rs.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"}, rs.extra...)
+	cmd := exec.Command("redis-server", args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		rs.t.Fatal(err)
@@ -94,9 +104,13 @@ func (rs *redisServer) start() {
 // stop shuts the server down as an operator would (the AOF is flushed).
 func (rs *redisServer) stop() {
 	rs.t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rs.port)})
-	c.Shutdown(context.Background()) // the connection closes: no answer to check
-	c.Close()
+	c, err := redis.ParseURL(rs.url())
+	if err != nil {
+		rs.t.Fatal(err)
+	}
+	client := redis.NewClient(c)
+	client.Shutdown(context.Background()) // the connection closes: no answer to check
+	client.Close()
 	if err := rs.cmd.Wait(); err != nil {
 		rs.t.Fatalf("redis-server: %v", err)
 	}
@@ -187,4 +201,46 @@ func TestRedisOutage(t *testing.T) {
 		t.Errorf("the English workspace after the outage: %+v, %v", ws, err)
 	}
 	t.Logf("outage %v: %d messages told \"temporarily unavailable\", report posted after, entries unchanged", outage, told+1)
+}
+
+// TestRedisPasswordNeverShown runs the bot on a Redis with a password and
+// takes Redis away: neither the log (connection errors included) nor
+// /metrics shows the password, and a wrong password stops the start with a
+// line that does not show it either.
+func TestRedisPasswordNeverShown(t *testing.T) {
+	const password = "Zq8vPassw0rdForRedis"
+	rs := startRedisServer(t, "--requirepass", password)
+	tg := telegramtest.New(t)
+	r := startBot(t, tg, map[string]string{"REDIS_URL": rs.url()}, nil)
+	p := &person{t: t, tg: tg, chat: tg.PrivateChat(anna), user: anna}
+	p.say("/start", "Здравствуйте")
+	rs.stop()
+	p.say("/help", "Хранилище временно недоступно")
+	resp, err := http.Get("http://" + r.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	r.stop()
+	if strings.Contains(string(metrics), password) {
+		t.Error("/metrics shows the Redis password")
+	}
+	if logs := r.logs.String(); strings.Contains(logs, password) || !strings.Contains(logs, "storage unavailable") {
+		t.Errorf("the log shows the password, or not the outage:\n%s", logs)
+	}
+
+	rs.start()
+	cfg, err := LoadConfig(env(map[string]string{"TELEGRAM_BOT_TOKEN": tg.Token(), "TELEGRAM_API_URL": tg.URL,
+		"REDIS_URL": strings.Replace(rs.url(), password, password+"x", 1), "HTTP_ADDR": "127.0.0.1:0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	m := NewMain(cfg, &out)
+	err = m.Open(context.Background())
+	m.Close()
+	if err == nil || strings.Contains(err.Error()+out.String(), password) {
+		t.Errorf("a wrong password: %v\n%s", err, out.String())
+	}
 }
