@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,6 +56,33 @@ func each(t *testing.T, f func(t *testing.T, ctx context.Context, s *storage.Sto
 			f(t, context.Background(), storage.New(b.rdb), b.rdb)
 		})
 	}
+}
+
+// allKeys returns the keys matching pattern. KEYS on a cluster client asks
+// one node only, so on a cluster it asks every master.
+func allKeys(t *testing.T, ctx context.Context, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		keys, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			t.Fatalf("KEYS %s: %v", pattern, err)
+		}
+		return keys
+	}
+	var mu sync.Mutex
+	var keys []string
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		ks, err := node.Keys(ctx, pattern).Result()
+		mu.Lock()
+		keys = append(keys, ks...)
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		t.Fatalf("KEYS %s: %v", pattern, err)
+	}
+	return keys
 }
 
 // newChat returns a chat id no other test uses, negative like a group's.
@@ -147,11 +175,8 @@ func TestClaimUpdateOnce(t *testing.T) {
 		if err != nil || !snap.HasWorkspace || snap.Workspace.Lang != kpi.English || !snap.HasPlan || snap.Plan.KPIs[0].Target != 7000 {
 			t.Errorf("Begin loads %+v, %v", snap, err)
 		}
-		keys, err := rdb.Keys(ctx, "kpi:update:*").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range keys {
+		for _, u := range []int64{id, id + 1} {
+			k := "kpi:update:" + itoa(u)
 			if ttl := rdb.TTL(ctx, k).Val(); ttl <= 23*time.Hour || ttl > 24*time.Hour {
 				t.Errorf("%s: TTL %v, want about 24h", k, ttl)
 			}
@@ -176,7 +201,7 @@ func TestDialogState(t *testing.T) {
 		if _, err := s.Dialog(ctx, chat, user+1); !errors.Is(err, kpi.ErrNotFound) {
 			t.Errorf("another user sees the dialog: %v", err)
 		}
-		keys, _ := rdb.Keys(ctx, "kpi:{"+itoa(chat)+"}:*").Result()
+		keys := allKeys(t, ctx, rdb, "kpi:{"+itoa(chat)+"}:*")
 		if len(keys) != 1 || rdb.TTL(ctx, keys[0]).Val() < 6*24*time.Hour {
 			t.Errorf("dialog keys %v: want one key with a TTL of about 7 days", keys)
 		}
@@ -204,10 +229,7 @@ func TestChatKeysShareHashTag(t *testing.T) {
 		if err := s.SaveDialog(ctx, chat, 7, []byte("{}")); err != nil {
 			t.Fatal(err)
 		}
-		keys, err := rdb.Keys(ctx, "*"+itoa(chat)+"*").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
+		keys := allKeys(t, ctx, rdb, "*"+itoa(chat)+"*")
 		if len(keys) != 2 {
 			t.Fatalf("keys of the chat: %v, want 2", keys)
 		}

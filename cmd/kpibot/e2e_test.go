@@ -6,14 +6,18 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/telegramtest"
 	"github.com/kpibot/kpibot/dialogs"
+	"github.com/kpibot/kpibot/storage"
 )
 
 const wait = 10 * time.Second
@@ -53,9 +57,9 @@ type running struct {
 }
 
 // startBot runs Main against tg with the embedded store in a temporary
-// DATA_DIR; extra adds or overrides variables. When the test ends it stops
-// the bot (as SIGTERM would), checks it stopped cleanly and that no log line
-// holds the token.
+// DATA_DIR (or the Redis of REDIS_E2E_URL, see useE2ERedis); extra adds or
+// overrides variables. When the test ends it stops the bot (as SIGTERM
+// would), checks it stopped cleanly and that no log line holds the token.
 func startBot(t testing.TB, tg *telegramtest.Server, extra map[string]string, ln net.Listener) *running {
 	t.Helper()
 	return startWrapped(t, tg, extra, ln, nil)
@@ -77,6 +81,7 @@ func startSetUp(t testing.TB, tg *telegramtest.Server, extra map[string]string, 
 		"HTTP_ADDR":          "127.0.0.1:0",
 		"LOG_LEVEL":          "debug",
 	}
+	useE2ERedis(t, vars)
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -124,6 +129,44 @@ func startSetUp(t testing.TB, tg *telegramtest.Server, extra map[string]string, 
 	// The command menus are registered before updates are taken.
 	tg.WaitCall(t, "setMyCommands", func(c telegramtest.Call) bool { return c.Seq > seq }, wait)
 	return r
+}
+
+// flushedFor holds the tests that have emptied the REDIS_E2E_URL Redis.
+var flushedFor sync.Map
+
+// useE2ERedis points the bot of test t at the Redis named by REDIS_E2E_URL
+// (any REDIS_URL form: one node, sentinel, cluster) instead of the embedded
+// store, when that variable is set. The tests reuse chat and user ids, so
+// the first bot a test starts gets an empty Redis: every master is flushed;
+// a later bot of the same test (a restart) keeps the data. Never point it
+// at a Redis holding anything else or shared with another test binary
+// running at the same time; .ci/cluster runs it alone.
+func useE2ERedis(t testing.TB, vars map[string]string) {
+	t.Helper()
+	u := os.Getenv("REDIS_E2E_URL")
+	if u == "" {
+		return
+	}
+	vars["REDIS_URL"] = u
+	if _, done := flushedFor.LoadOrStore(t, true); done {
+		return
+	}
+	rdb, err := storage.NewClient(u)
+	if err != nil {
+		t.Fatalf("REDIS_E2E_URL: %v", err)
+	}
+	defer rdb.Close()
+	ctx := context.Background()
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return node.FlushDB(ctx).Err()
+		})
+	} else {
+		err = rdb.FlushDB(ctx).Err()
+	}
+	if err != nil {
+		t.Fatalf("REDIS_E2E_URL: flush: %v", err)
+	}
 }
 
 // clock is the conversation's clock in end-to-end tests: fixed, moved on
