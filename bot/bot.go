@@ -54,7 +54,7 @@ type Bot struct {
 	h        Handler
 	log      *slog.Logger
 	chats    *serializer
-	admins   *adminCache
+	admins   admins
 	files    *http.Client
 	limit    *chatLimit // replies to users' own actions, within per-chat limits
 	username string
@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.api = api
-	b.admins = newAdminCache(api, 3*time.Minute)
+	b.admins = admins{api}
 	b.files = &http.Client{Timeout: time.Minute}
 	b.limit = newChatLimit()
 	me, err := api.GetMe(ctx)
@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 func (b *Bot) Username() string { return b.username }
 
 // IsAdmin reports whether user may change chat's settings (creator or
-// administrator), asking Telegram at most once in a few minutes per user.
+// administrator), asking Telegram each time.
 func (b *Bot) IsAdmin(ctx context.Context, chat, user int64) (bool, error) {
 	return b.admins.IsAdmin(ctx, chat, user)
 }

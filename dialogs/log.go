@@ -339,8 +339,8 @@ func (e *Engine) logProblem(in Input, ws kpi.Workspace, plan kpi.Plan, err error
 	case errors.Is(err, kpi.ErrRange):
 		msg = fmt.Sprintf(x.L.OutOfRange, "ER / CTR", x.L.RangePercent)
 	case errors.As(err, &le):
-		word := html.EscapeString(le.Word)
-		name := le.Word
+		word := html.EscapeString(quoted(le.Word))
+		name := quoted(le.Word)
 		if m, ok := plan.Metric(le.Metric); ok {
 			name = m.Title(l)
 		}
@@ -382,6 +382,25 @@ func (e *Engine) logProblem(in Input, ws kpi.Workspace, plan kpi.Plan, err error
 		}
 	}
 	return e.logRefused(in, ws, msg)
+}
+
+// maxQuoted is the most characters of a user's word an answer quotes.
+const maxQuoted = 40
+
+// quoted is a word a user typed as an answer shows it: control characters
+// as U+FFFD, cut to maxQuoted characters, so that a 5000-character message
+// gets an answer that fits in a Telegram message and reads right.
+func quoted(word string) string {
+	word = strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, word)
+	if r := []rune(word); len(r) > maxQuoted {
+		return string(r[:maxQuoted-1]) + "…"
+	}
+	return word
 }
 
 func (e *Engine) logRefused(in Input, ws kpi.Workspace, msg string) Result {

@@ -32,6 +32,8 @@ type wtexts struct {
 	DayParts       map[string]string
 	InterestsAsk   string
 	TooLong        string // %d: the limit
+	TextBad        string // control characters or text-direction overrides in a typed text
+	TextEmpty      string // a typed text with nothing visible in it
 	MetricsAsk     string
 	MetricsNone    string
 	MetricsMany    string // %d: count
@@ -152,6 +154,8 @@ var wru = wtexts{
 	DayParts:      map[string]string{"morning": "Утром", "day": "Днём", "evening": "Вечером", "night": "Ночью"},
 	InterestsAsk:  "Чем интересуется аудитория? Пара слов, например: «кофе, завтраки, работа из кафе». Можно пропустить.",
 	TooLong:       "Слишком длинно: не больше %d символов.",
+	TextBad:       "В тексте есть управляющие символы (или знаки, переворачивающие текст). Напишите его заново обычными буквами.",
+	TextEmpty:     "Ответ пустой: в нём нет ни одного видимого символа.",
 	MetricsAsk:    "Какие метрики будем считать? Я отметил подходящие для вашей цели — уберите лишнее или добавьте своё.",
 	MetricsNone:   "Выберите хотя бы одну метрику.",
 	MetricsMany:   "⚠️ Метрик уже %d. Больше пяти — и фокус теряется: оставьте самые важные.",
@@ -277,6 +281,8 @@ var wen = wtexts{
 	DayParts:      map[string]string{"morning": "Morning", "day": "Daytime", "evening": "Evening", "night": "Night"},
 	InterestsAsk:  "What is your audience into? A few words, e.g. “coffee, brunch, remote work”. Optional.",
 	TooLong:       "Too long: %d characters at most.",
+	TextBad:       "The text has control characters (or marks that turn text around). Please type it again in plain letters.",
+	TextEmpty:     "The answer is empty: there is nothing visible in it.",
 	MetricsAsk:    "Which metrics shall we track? I ticked the ones that fit your goal: untick or add your own.",
 	MetricsNone:   "Pick at least one metric.",
 	MetricsMany:   "⚠️ That's %d metrics. Past five the focus gets lost: keep the ones that matter most.",

@@ -272,16 +272,19 @@ func (e *Engine) wizardPress(ctx context.Context, in Input, ws kpi.Workspace, ar
 	if screen != w.Screen || in.MessageID != w.Message || w.Paused {
 		return stale, nil
 	}
-	if !w.ownedBy(in) {
-		// An anonymous admin's presses carry their own user id: any admin
-		// may go on with a wizard started on behalf of the group.
-		admin, err := e.isAdmin(ctx, in)
-		if err != nil {
-			return Result{}, err
-		}
-		if w.Owner != anonymousAdmin || !admin {
-			return Result{Notice: fmt.Sprintf(x.W.NotYours, w.OwnerName)}, nil
-		}
+	// Rights are checked at every step, not only at /setup: the owner may
+	// have stopped being an admin since.
+	admin, err := e.isAdmin(ctx, in)
+	if err != nil {
+		return Result{}, err
+	}
+	// An anonymous admin's presses carry their own user id: any admin may
+	// go on with a wizard started on behalf of the group.
+	if !w.ownedBy(in) && (w.Owner != anonymousAdmin || !admin) {
+		return Result{Notice: fmt.Sprintf(x.W.NotYours, w.OwnerName)}, nil
+	}
+	if !admin {
+		return Result{Notice: x.AdminOnly}, nil
 	}
 	c := e.newCtx(ctx, in, ws, w)
 	op, arg := args[1], ""
@@ -306,6 +309,12 @@ func (e *Engine) wizardText(ctx context.Context, in Input, ws kpi.Workspace) (Re
 	}
 	if in.ChatType.IsGroup() && (in.ReplyTo == 0 || (in.ReplyTo != w.Prompt && in.ReplyTo != w.Message)) {
 		return Result{}, false, nil // group chatter, or a reply to something else
+	}
+	if admin, err := e.isAdmin(ctx, in); err != nil || !admin {
+		if err != nil {
+			return Result{}, true, err
+		}
+		return say(in, t(ws.Lang).AdminOnly), true, nil
 	}
 	c := e.newCtx(ctx, in, ws, w)
 	q := questions[w.Q]

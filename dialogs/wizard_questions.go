@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kpibot/kpibot/kpi"
@@ -156,11 +157,37 @@ func (c *wctx) textAnswer(s string, set func(string)) outcome {
 	if utf8.RuneCountInString(s) > kpi.MaxText {
 		return outcome{problem: fmt.Sprintf(c.x.W.TooLong, kpi.MaxText)}
 	}
-	if strings.TrimSpace(s) == "" {
-		return outcome{problem: c.x.W.TooLong}
+	if hasControl(s) {
+		return outcome{problem: c.x.W.TextBad}
+	}
+	if visible(s) == "" {
+		return outcome{problem: c.x.W.TextEmpty}
 	}
 	set(s)
 	return outcome{next: true}
+}
+
+// hasControl reports whether s has a control character other than a line
+// break or a tab, or a mark that overrides the direction of text (U+202A-
+// U+202E, U+2066-U+2069): text no one means to type, and that garbles
+// what the bot shows.
+func hasControl(s string) bool { return strings.ContainsFunc(s, isControl) }
+
+func isControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t' ||
+		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// visible returns s without invisible format characters (zero-width
+// spaces and joiners, BOM) and outer spaces: what a reader sees of it, to
+// tell an empty answer and to compare names.
+func visible(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // --- step 1: goal ---
@@ -354,12 +381,15 @@ func (c *wctx) sortKPIs() {
 
 func answerCustomName(c *wctx, s string) outcome {
 	n := utf8.RuneCountInString(s)
-	if n == 0 || n > kpi.MaxCustomName || strings.ContainsAny(s, "\n\r\t") {
+	if hasControl(s) {
+		return outcome{problem: c.x.W.TextBad}
+	}
+	if n == 0 || n > kpi.MaxCustomName || strings.ContainsAny(s, "\n\r\t") || visible(s) == "" {
 		return outcome{problem: fmt.Sprintf(c.x.W.CustomNameBad, kpi.MaxCustomName)}
 	}
 	for _, m := range append(slices.Clone(kpi.Catalog), c.w.Plan.Custom...) {
 		for _, l := range kpi.Langs {
-			if strings.EqualFold(m.Title(l), s) {
+			if strings.EqualFold(visible(m.Title(l)), visible(s)) {
 				return outcome{problem: c.x.W.CustomNameDup}
 			}
 		}
@@ -394,6 +424,9 @@ func pressCustomUnit(c *wctx, op, arg string) outcome {
 func answerCustomUnit(c *wctx, s string) outcome {
 	if n := utf8.RuneCountInString(s); n == 0 || n > 12 {
 		return outcome{problem: fmt.Sprintf(c.x.W.TooLong, 12)}
+	}
+	if hasControl(s) || visible(s) == "" {
+		return outcome{problem: c.x.W.TextBad}
 	}
 	c.w.Custom.Unit = kpi.Unit(s)
 	return outcome{next: true}
