@@ -207,7 +207,7 @@ type logNames struct {
 }
 
 // logPhrase is a metric's name normalised for matching: its words in lower
-// case, joined by one space.
+// case, joined as joinWords joins them.
 type logPhrase struct {
 	text  string
 	words int
@@ -220,11 +220,23 @@ func toLogPhrase(name string) logPhrase {
 		return logPhrase{text: normalizeName(name), words: 1} // one word, the usual case
 	}
 	toks := tokenizeLog(name)
-	ws := make([]string, len(toks))
+	return logPhrase{text: joinWords(toks), words: len(toks)}
+}
+
+// joinWords returns the words of toks joined by one space, or by ", " after
+// a word a ',' or ';' followed: a phrase runs past a stop only where the
+// name has one ("Средний чек, ₽").
+func joinWords(toks []logToken) string {
+	var b strings.Builder
 	for i, t := range toks {
-		ws[i] = t.word
+		if i > 0 && toks[i-1].stop {
+			b.WriteString(", ")
+		} else if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.word)
 	}
-	return logPhrase{text: strings.Join(ws, " "), words: len(ws)}
+	return b.String()
 }
 
 // metricPhrases returns the normalised aliases and titles of m.
@@ -291,20 +303,10 @@ func newLogNames(metrics []Metric) logNames {
 
 // match returns the metric named by the longest phrase starting at toks[i]
 // and the number of words it takes; 0 words when none. A phrase does not
-// run past a stop.
+// run past a stop, unless the name has one there.
 func (n logNames) match(toks []logToken, i int) (metricName, int) {
 	for k := min(n.maxWords, len(toks)-i); k >= 1; k-- {
-		if k > 1 && toks[i+k-2].stop {
-			continue
-		}
-		var b strings.Builder
-		for j := i; j < i+k; j++ {
-			if j > i {
-				b.WriteByte(' ')
-			}
-			b.WriteString(toks[j].word)
-		}
-		if m, ok := n.byPhrase[b.String()]; ok {
+		if m, ok := n.byPhrase[joinWords(toks[i:i+k])]; ok {
 			return m, k
 		}
 	}
