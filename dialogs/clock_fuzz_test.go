@@ -8,9 +8,8 @@ import (
 )
 
 // clockModel is what parseClock reads: the forms its doc names ("9",
-// "9:30", "09.30", "18:00"), and a sign that strconv.Atoi lets through in
-// place of a digit ("+9", "9:+5" for 9:05; harmless, reported).
-var clockModel = regexp.MustCompile(`^(?:[0-9]{1,2}|[+-][0-9])(?:[:.](?:[0-9]{2}|[+-][0-9]))?$`)
+// "9:30", "09.30", "18:00"), digits only ("+9" and "9:+5" are refused).
+var clockModel = regexp.MustCompile(`^[0-9]{1,2}(?:[:.][0-9]{2})?$`)
 
 // FuzzParseClock checks that a report time typed in the wizard is a time of
 // day (0:00 to 23:59) in one of the forms above, and that it reads back

@@ -387,12 +387,10 @@ func answerCustomName(c *wctx, s string) outcome {
 	if n == 0 || n > kpi.MaxCustomName || strings.ContainsAny(s, "\n\r\t") || visible(s) == "" {
 		return outcome{problem: fmt.Sprintf(c.x.W.CustomNameBad, kpi.MaxCustomName)}
 	}
-	for _, m := range append(slices.Clone(kpi.Catalog), c.w.Plan.Custom...) {
-		for _, l := range kpi.Langs {
-			if strings.EqualFold(visible(m.Title(l)), visible(s)) {
-				return outcome{problem: c.x.W.CustomNameDup}
-			}
-		}
+	// Quick entry must read the new name as this metric: no other metric's
+	// key, alias or title, as typed (case, "ё", spacing aside).
+	if kpi.NameTaken(visible(s), c.w.Plan.Custom) {
+		return outcome{problem: c.x.W.CustomNameDup}
 	}
 	c.w.Custom = kpi.Metric{Key: "c" + strconv.Itoa(len(c.w.Plan.Custom)+1), Name: s, Custom: true,
 		Unit: kpi.UnitCount, Better: kpi.HigherBetter, Agg: kpi.AggSum}
@@ -830,6 +828,10 @@ func pressReportTime(c *wctx, op, arg string) outcome {
 func parseClock(s string) (h, m int, ok bool) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, ".", ":"))
 	hs, ms, hasMin := strings.Cut(s, ":")
+	digits := func(x string) bool { return x != "" && strings.Trim(x, "0123456789") == "" }
+	if !digits(hs) || hasMin && !digits(ms) {
+		return 0, 0, false // "+9", "9:+5"
+	}
 	h, err := strconv.Atoi(hs)
 	if err != nil || len(hs) > 2 || h < 0 || h > 23 {
 		return 0, 0, false

@@ -178,7 +178,35 @@ func TestWizardRefusesBadAnswers(t *testing.T) {
 				c.press("Пропустить ▶")
 			}
 			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say("охват") }, "уже есть", "custom_name"},
+		}, func(c *sim) Result { return c.say("охват") }, "уже занято", "custom_name"},
+		// A catalogue metric's key or alias would log into that metric.
+		{"custom name is a key", func(c *sim) {
+			c.say("/setup")
+			c.press("Рост продаж")
+			c.press("Дальше ▶")
+			for range 5 {
+				c.press("Пропустить ▶")
+			}
+			c.press("➕ Своя метрика")
+		}, func(c *sim) Result { return c.say("Engagement") }, "уже занято", "custom_name"},
+		{"custom name is an alias", func(c *sim) {
+			c.say("/setup")
+			c.press("Рост продаж")
+			c.press("Дальше ▶")
+			for range 5 {
+				c.press("Пропустить ▶")
+			}
+			c.press("➕ Своя метрика")
+		}, func(c *sim) Result { return c.say("ER") }, "уже занято", "custom_name"},
+		{"custom name is an alias with ё", func(c *sim) {
+			c.say("/setup")
+			c.press("Рост продаж")
+			c.press("Дальше ▶")
+			for range 5 {
+				c.press("Пропустить ▶")
+			}
+			c.press("➕ Своя метрика")
+		}, func(c *sim) Result { return c.say("Охваты") }, "уже занято", "custom_name"},
 		{"bad timezone", toTimezone, func(c *sim) Result { return c.say("Mars/Olympus") }, "Не знаю такого пояса", "timezone"},
 		{"bad time", toReportTime, func(c *sim) Result { return c.say("25:61") }, "Не понял время", "report_time"},
 		{"65-byte callback", (*sim).toTargets, func(c *sim) Result {

@@ -3,6 +3,7 @@ package kpi
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -299,6 +300,35 @@ func newLogNames(metrics []Metric) logNames {
 		}
 	}
 	return n
+}
+
+// NameTaken reports whether a new custom metric called name would be read
+// by quick entry as another metric: name, normalised as a typed line is,
+// equals a key, an alias or a title (in any language) of a catalogue metric
+// or of one of metrics. Such a name would log into the other metric, or
+// always be answered as ambiguous.
+func NameTaken(name string, metrics []Metric) bool {
+	ph := toLogPhrase(name).text
+	if ph == "" {
+		return false
+	}
+	taken := func(m Metric, phrases []logPhrase) bool {
+		if m.Key != "" && toLogPhrase(m.Key).text == ph {
+			return true
+		}
+		return slices.ContainsFunc(phrases, func(p logPhrase) bool { return p.text == ph })
+	}
+	for key, phrases := range catalogPhrases() {
+		if taken(Metric{Key: key}, phrases) {
+			return true
+		}
+	}
+	for _, m := range metrics {
+		if taken(m, metricPhrases(m)) {
+			return true
+		}
+	}
+	return false
 }
 
 // match returns the metric named by the longest phrase starting at toks[i]

@@ -400,3 +400,16 @@ func TestParseLogEveryName(t *testing.T) {
 		}
 	}
 }
+
+func TestNameTaken(t *testing.T) {
+	custom := []Metric{{Key: "c1", Name: "Записи через бота", Custom: true, Unit: UnitCount, Agg: AggSum, Better: HigherBetter}}
+	for name, want := range map[string]bool{
+		"engagement": true, "Engagement": true, "ER": true, "охват": true, "Охваты": true, "ОХВАТ": true,
+		"записи через бота": true, "Записи": true, "c1": true, "  reach ": true,
+		"Лиды из бота": false, "Записи на стрижку": false, "Отзывы": false, "": false,
+	} {
+		if got := NameTaken(name, custom); got != want {
+			t.Errorf("NameTaken(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
