@@ -54,6 +54,9 @@ const (
 // globalWindow is the window of the global rate.
 const globalWindow = time.Second
 
+// finishTimeout bounds a call left in flight by a shutdown.
+const finishTimeout = 5 * time.Second
+
 // OutboxOption changes one of NewOutbox's defaults.
 type OutboxOption func(*outboxConfig)
 
@@ -293,7 +296,12 @@ func (o *Outbox) pickLocked(now time.Time) (*queued, time.Duration) {
 
 // attempt makes one call of q and decides what comes next.
 func (o *Outbox) attempt(ctx context.Context, q *queued) {
-	err := callSend(ctx, q.it.Send)
+	// A call in flight when ctx ends (a shutdown) is finished, not dropped:
+	// Telegram may have posted the message already, and only its answer
+	// lets Done record it (a report not recorded is posted again later).
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	err := callSend(sendCtx, q.it.Send)
+	cancel()
 	now := o.clock.Now()
 
 	o.mu.Lock()

@@ -319,6 +319,13 @@ func (e *Engine) wizardText(ctx context.Context, in Input, ws kpi.Workspace) (Re
 	c := e.newCtx(ctx, in, ws, w)
 	q := questions[w.Q]
 	w.noteOwnerMessage(in)
+	if w.Message == 0 {
+		// The current question never reached the chat (its message failed
+		// or the bot stopped before sending it): this text answers the
+		// question before it, so ask the current one again.
+		res, err := c.show(nil, 0)
+		return res, true, err
+	}
 	if q.answer == nil {
 		return say(in, c.x.W.UseButtons), true, nil
 	}

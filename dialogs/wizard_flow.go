@@ -125,6 +125,12 @@ func (c *wctx) show(prefix []Reply, edit int) (Result, error) {
 		c.w.Screen++ // a new question: buttons of the old one go stale
 	}
 	c.w.Shown = mark{Q: c.w.Q, K: c.w.K}
+	// The question's message and prompt are known once they are sent (see
+	// Sent below); until then a typed answer is not taken for it.
+	c.w.Prompt = 0
+	if edit == 0 {
+		c.w.Message = 0
+	}
 	body, opts := q.view(c)
 	text := c.header(q) + body
 	if c.w.Flash != "" {

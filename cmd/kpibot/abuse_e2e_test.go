@@ -552,7 +552,9 @@ func (w *abuseWorld) strangeNames() []abuse {
 		name("with an RTL override", "Записи \u202eатоб", "управляющие"),
 		name("of zero-width characters only", "\u200b\u200d\u2060", "Название"),
 		name("with a line break", "Записи\nбота", "Название"),
-		name("taken, with a zero-width space", "Охват\u200b", "уже есть"),
+		name("taken, with a zero-width space", "Охват\u200b", "уже занято"),
+		name("a catalogue key", "engagement", "уже занято"),
+		name("a catalogue alias in capitals", "ER", "уже занято"),
 	}
 }
 
