@@ -69,14 +69,14 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, base: context.WithoutCancel(ctx), h: h, log: cfg.Log, chats: newSerializer()}
+	b := &Bot{cfg: cfg, base: context.WithoutCancel(ctx), h: h, log: cfg.Log, chats: newSerializer(maxPending)}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithNotAsyncHandlers(),
 		tg.WithDefaultHandler(b.fromPolling),
 		tg.WithAllowedUpdates(allowedUpdates),
 		tg.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
-		tg.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}),
+		tg.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: apiTransport()}),
 	}
 	if cfg.APIURL != "" {
 		opts = append(opts, tg.WithServerURL(cfg.APIURL))

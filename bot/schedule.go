@@ -48,7 +48,7 @@ func specs(ws kpi.Workspace) map[string]string {
 // once). cron's schedules are computed in the workspace's zone, so a
 // 10:00 report stays at 10:00 local across DST changes.
 func dueJobs(ws kpi.Workspace, from, to time.Time) ([]job, error) {
-	loc, err := time.LoadLocation(ws.Timezone)
+	loc, err := kpi.LoadLocation(ws.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("bot: schedule %d: time zone %q: %w", ws.ChatID, ws.Timezone, err)
 	}

@@ -180,7 +180,7 @@ func (s *Scheduler) send(ctx context.Context, ws kpi.Workspace, p kpi.Plan, j jo
 		}
 		return false, nil
 	}
-	loc, _ := time.LoadLocation(ws.Timezone)
+	loc, _ := kpi.LoadLocation(ws.Timezone)
 	day := kpi.DateOf(j.At.In(loc))
 	var res dialogs.Result
 	switch j.Kind {

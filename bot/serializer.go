@@ -2,28 +2,45 @@ package bot
 
 import "sync"
 
+// maxPending bounds the updates taken but not yet handled, across chats.
+// Past it, taking one more waits for a handled one: the polling loop asks
+// Telegram for more later, and a webhook call is answered later, which
+// holds back Telegram's (bounded) webhook connections. Memory stays bounded
+// when updates come faster than they are handled.
+const maxPending = 4096
+
 // serializer runs the jobs of one chat one at a time, in the order they
 // came, and the jobs of different chats in parallel. A chat's goroutine
 // lives while its queue has work.
 type serializer struct {
-	mu     sync.Mutex
-	queues map[int64][]func()
-	closed bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	free    *sync.Cond // signalled when a job ends or on Close
+	queues  map[int64][]func()
+	pending int // jobs queued or running
+	limit   int // most pending jobs; Do waits past it
+	closed  bool
+	wg      sync.WaitGroup
 }
 
-func newSerializer() *serializer {
-	return &serializer{queues: make(map[int64][]func())}
+func newSerializer(limit int) *serializer {
+	s := &serializer{queues: make(map[int64][]func()), limit: limit}
+	s.free = sync.NewCond(&s.mu)
+	return s
 }
 
-// Do queues job behind the earlier jobs of chat. It returns false, and
-// drops the job, once Close has been called.
+// Do queues job behind the earlier jobs of chat, first waiting while the
+// limit of pending jobs is reached. It returns false, and drops the job,
+// once Close has been called.
 func (s *serializer) Do(chat int64, job func()) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for !s.closed && s.pending >= s.limit {
+		s.free.Wait()
+	}
 	if s.closed {
 		return false
 	}
+	s.pending++
 	q, running := s.queues[chat]
 	s.queues[chat] = append(q, job)
 	if !running {
@@ -48,6 +65,10 @@ func (s *serializer) run(chat int64) {
 		s.queues[chat] = q[1:]
 		s.mu.Unlock()
 		job()
+		s.mu.Lock()
+		s.pending--
+		s.free.Signal()
+		s.mu.Unlock()
 	}
 }
 
@@ -55,6 +76,7 @@ func (s *serializer) run(chat int64) {
 func (s *serializer) Close() {
 	s.mu.Lock()
 	s.closed = true
+	s.free.Broadcast()
 	s.mu.Unlock()
 	s.wg.Wait()
 }

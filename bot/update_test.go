@@ -32,10 +32,54 @@ func TestParseCommand(t *testing.T) {
 	}
 }
 
+// Past the limit of pending updates, taking one more waits until one is
+// handled: updates that come faster than they are handled wait at
+// Telegram, not in memory. Close frees a waiting Do.
+func TestSerializerBoundsPendingJobs(t *testing.T) {
+	s := newSerializer(2)
+	var mu sync.Mutex
+	var events []string
+	note := func(e string) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}
+	release1, release := make(chan struct{}), make(chan struct{})
+	s.Do(1, func() { <-release1; note("chat 1 handled") })
+	s.Do(2, func() { <-release })
+	third := make(chan bool)
+	go func() {
+		ok := s.Do(3, func() {})
+		note("third taken")
+		third <- ok
+	}()
+	close(release1) // chat 1's job ends and frees a slot
+	if !<-third {
+		t.Fatal("the third job was refused")
+	}
+	mu.Lock()
+	if len(events) != 2 || events[0] != "chat 1 handled" {
+		t.Errorf("events %q: the third job was taken before a slot was free", events)
+	}
+	mu.Unlock()
+
+	s.Do(4, func() {}) // the limit again: 2 pending (chat 2's, and this one or the third)
+	waiting := make(chan bool)
+	go func() { waiting <- s.Do(5, func() {}) }()
+	close(release)
+	if !<-waiting {
+		t.Error("a waiting Do was refused before Close")
+	}
+	s.Close()
+	if s.Do(6, func() {}) {
+		t.Error("Do after Close took a job")
+	}
+}
+
 // One chat's jobs run one at a time, in order; a slow chat does not hold
 // another chat up.
 func TestSerializerOrdersPerChat(t *testing.T) {
-	s := newSerializer()
+	s := newSerializer(maxPending)
 	var mu sync.Mutex
 	got := map[int64][]int{}
 	release := make(chan struct{})

@@ -75,7 +75,7 @@ func FuzzWebhook(f *testing.F) {
 	b, h := newFuzzBot(f)
 	webhook := b.WebhookHandler()
 	f.Fuzz(func(t *testing.T, body []byte, secret string, get bool) {
-		b.chats = newSerializer()
+		b.chats = newSerializer(maxPending)
 		h.ins = nil
 		method := http.MethodPost
 		if get {

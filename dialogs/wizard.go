@@ -103,7 +103,7 @@ func (e *Engine) now() time.Time {
 
 // today is the date in the workspace's time zone.
 func (e *Engine) today(tz string) kpi.Date {
-	loc, err := time.LoadLocation(tz)
+	loc, err := kpi.LoadLocation(tz)
 	if err != nil {
 		loc = time.UTC
 	}

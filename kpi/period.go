@@ -91,7 +91,7 @@ func Today(now time.Time, tz string) (Date, error) {
 	if tz == "" || strings.EqualFold(tz, "Local") {
 		return Date{}, fmt.Errorf("time zone %q: %w", tz, ErrInvalid)
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := LoadLocation(tz)
 	if err != nil {
 		return Date{}, fmt.Errorf("time zone %q: %w", tz, ErrInvalid)
 	}

@@ -3,7 +3,6 @@ package kpi
 import (
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -184,7 +183,7 @@ func zoneLoads(name string) bool {
 	if name == "" || strings.EqualFold(name, "Local") {
 		return false
 	}
-	_, err := time.LoadLocation(name)
+	_, err := LoadLocation(name)
 	return err == nil
 }
 

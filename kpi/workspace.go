@@ -90,7 +90,7 @@ func (w Workspace) Validate() error {
 		w.ReportMinute < 0 || w.ReportMinute > 59 || w.ReportThread < 0:
 		return fmt.Errorf("workspace %d: report time: %w", w.ChatID, ErrInvalid)
 	}
-	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "" {
+	if _, err := LoadLocation(w.Timezone); err != nil || w.Timezone == "" {
 		return fmt.Errorf("workspace %d: time zone %q: %w", w.ChatID, w.Timezone, ErrInvalid)
 	}
 	return nil
