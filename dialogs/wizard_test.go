@@ -161,52 +161,12 @@ func TestWizardRefusesBadAnswers(t *testing.T) {
 			c.press("✓ CTR")
 		}, func(c *sim) Result { return c.press("Дальше ▶") }, "", "metrics"},
 		{"no goal", func(c *sim) { c.say("/setup") }, func(c *sim) Result { return c.press("Дальше ▶") }, "", "goal"},
-		{"too long custom name", func(c *sim) {
-			c.say("/setup")
-			c.press("Рост продаж")
-			c.press("Дальше ▶")
-			for range 5 {
-				c.press("Пропустить ▶")
-			}
-			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say(strings.Repeat("очень ", 10)) }, "Название нужно от 1 до 40 символов", "custom_name"},
-		{"custom name taken", func(c *sim) {
-			c.say("/setup")
-			c.press("Рост продаж")
-			c.press("Дальше ▶")
-			for range 5 {
-				c.press("Пропустить ▶")
-			}
-			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say("охват") }, "уже занято", "custom_name"},
+		{"too long custom name", toCustomName, func(c *sim) Result { return c.say(strings.Repeat("очень ", 10)) }, "Название нужно от 1 до 40 символов", "custom_name"},
+		{"custom name taken", toCustomName, func(c *sim) Result { return c.say("охват") }, "уже занято", "custom_name"},
 		// A catalogue metric's key or alias would log into that metric.
-		{"custom name is a key", func(c *sim) {
-			c.say("/setup")
-			c.press("Рост продаж")
-			c.press("Дальше ▶")
-			for range 5 {
-				c.press("Пропустить ▶")
-			}
-			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say("Engagement") }, "уже занято", "custom_name"},
-		{"custom name is an alias", func(c *sim) {
-			c.say("/setup")
-			c.press("Рост продаж")
-			c.press("Дальше ▶")
-			for range 5 {
-				c.press("Пропустить ▶")
-			}
-			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say("ER") }, "уже занято", "custom_name"},
-		{"custom name is an alias with ё", func(c *sim) {
-			c.say("/setup")
-			c.press("Рост продаж")
-			c.press("Дальше ▶")
-			for range 5 {
-				c.press("Пропустить ▶")
-			}
-			c.press("➕ Своя метрика")
-		}, func(c *sim) Result { return c.say("Охваты") }, "уже занято", "custom_name"},
+		{"custom name is a key", toCustomName, func(c *sim) Result { return c.say("Engagement") }, "уже занято", "custom_name"},
+		{"custom name is an alias", toCustomName, func(c *sim) Result { return c.say("ER") }, "уже занято", "custom_name"},
+		{"custom name is an alias with ё", toCustomName, func(c *sim) Result { return c.say("Охваты") }, "уже занято", "custom_name"},
 		{"bad timezone", toTimezone, func(c *sim) Result { return c.say("Mars/Olympus") }, "Не знаю такого пояса", "timezone"},
 		{"bad time", toReportTime, func(c *sim) Result { return c.say("25:61") }, "Не понял время", "report_time"},
 		{"65-byte callback", (*sim).toTargets, func(c *sim) Result {
@@ -248,6 +208,17 @@ func toReportTime(c *sim) {
 	c.press("Взять 2,2\u00a0%")
 	c.press("Дальше ▶")
 	c.press("✓ Пн")
+}
+
+// toCustomName opens the custom metric's name question in a sales plan.
+func toCustomName(c *sim) {
+	c.say("/setup")
+	c.press("Рост продаж")
+	c.press("Дальше ▶")
+	for range 5 {
+		c.press("Пропустить ▶")
+	}
+	c.press("➕ Своя метрика")
 }
 
 func toTimezone(c *sim) {

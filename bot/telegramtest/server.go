@@ -220,23 +220,9 @@ func (s *Server) WaitFor(tb testing.TB, timeout time.Duration, what string, cond
 
 // waitUntil reports whether cond became true before timeout.
 func (s *Server) waitUntil(timeout time.Duration, cond func() bool) bool {
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-t.C:
-			return cond()
-		case <-s.closed:
-			return cond()
-		}
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return s.Await(ctx, cond)
 }
 
 // ServeHTTP routes /bot<token>/<method> and the file downloads,

@@ -788,17 +788,7 @@ func TestFaultKillDuringReportFanOut(t *testing.T) {
 			}
 			ks.with(t, func(st *storage.Store, _ redis.UniversalClient) {
 				for _, g := range groups {
-					seedPlan(t, seeder(st), g)
-					seedHistory(t, seeder(st), g.ID)
-					ws, err := st.Workspace(context.Background(), g.ID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					// Fridays at 11:00 in Moscow: due an hour before testNow.
-					ws.ReportDay, ws.ReportHour, ws.ReportMinute, ws.Reminders = time.Friday, 11, 0, false
-					if err := st.SaveWorkspace(context.Background(), ws); err != nil {
-						t.Fatal(err)
-					}
+					seedDueReport(t, st, g)
 				}
 			})
 			c := newChild(t, tg, ks)
@@ -1152,16 +1142,7 @@ func TestFaultSIGTERMWhileAReportIsAnswered(t *testing.T) {
 	tg := telegramtest.New(t)
 	group := tg.Supergroup(-1004100000000, "Кофейня", false)
 	ks.with(t, func(st *storage.Store, _ redis.UniversalClient) {
-		seedPlan(t, seeder(st), group)
-		seedHistory(t, seeder(st), group.ID)
-		ws, err := st.Workspace(context.Background(), group.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ws.ReportDay, ws.ReportHour, ws.ReportMinute, ws.Reminders = time.Friday, 11, 0, false
-		if err := st.SaveWorkspace(context.Background(), ws); err != nil {
-			t.Fatal(err)
-		}
+		seedDueReport(t, st, group)
 	})
 	c := newChild(t, tg, ks)
 	c.px.Hook("sendPhoto", func(pc telegramtest.ProxyCall) telegramtest.Fault {
@@ -1198,4 +1179,20 @@ func TestFaultSIGTERMWhileAReportIsAnswered(t *testing.T) {
 			t.Errorf("after the stop the posted report is recorded as %q, not done: it would be posted again once the claim expires", v)
 		}
 	})
+}
+
+// seedDueReport gives group a plan, twelve weeks of history and a weekly
+// report on Fridays at 11:00 in Moscow: due an hour before testNow.
+func seedDueReport(t *testing.T, st *storage.Store, group telegramtest.Chat) {
+	t.Helper()
+	seedPlan(t, seeder(st), group)
+	seedHistory(t, seeder(st), group.ID)
+	ws, err := st.Workspace(context.Background(), group.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.ReportDay, ws.ReportHour, ws.ReportMinute, ws.Reminders = time.Friday, 11, 0, false
+	if err := st.SaveWorkspace(context.Background(), ws); err != nil {
+		t.Fatal(err)
+	}
 }
