@@ -51,6 +51,7 @@ type Bot struct {
 	cfg      Config
 	base     context.Context // for handling updates: outlives a shutdown signal
 	api      *tg.Bot
+	call     *apiCaller // the replies' hot methods, on api's HTTP client
 	h        Handler
 	log      *slog.Logger
 	chats    *serializer
@@ -70,13 +71,15 @@ func New(ctx context.Context, cfg Config, h Handler) (*Bot, error) {
 		cfg.Log = slog.Default()
 	}
 	b := &Bot{cfg: cfg, base: context.WithoutCancel(ctx), h: h, log: cfg.Log, chats: newSerializer(maxPending)}
+	client := &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: apiTransport()}
+	b.call = newAPICaller(client, cfg.APIURL, cfg.Token)
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithNotAsyncHandlers(),
 		tg.WithDefaultHandler(b.fromPolling),
 		tg.WithAllowedUpdates(allowedUpdates),
 		tg.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
-		tg.WithHTTPClient(cfg.PollTimeout, &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: apiTransport()}),
+		tg.WithHTTPClient(cfg.PollTimeout, client),
 	}
 	if cfg.APIURL != "" {
 		opts = append(opts, tg.WithServerURL(cfg.APIURL))

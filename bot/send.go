@@ -36,9 +36,9 @@ const maxRetryAfter = 30 * time.Second
 // Its log lines go to log, which names the update.
 func (b *Bot) deliver(ctx context.Context, log *slog.Logger, in dialogs.Input, callbackID string, res dialogs.Result) {
 	if callbackID != "" {
-		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: toast(res.Notice)})
+		err := b.call.AnswerCallbackQuery(ctx, &answerCallbackRequest{CallbackQueryID: callbackID, Text: toast(res.Notice)})
 		if err != nil && !strings.Contains(err.Error(), "query is too old") {
-			log.Warn("answer callback", "err", err)
+			log.Warn("answer callback", "err", redactQuoted(err.Error()))
 		}
 	}
 	ids := make([]int, len(res.Replies))
@@ -95,25 +95,19 @@ func (b *Bot) send(ctx context.Context, in dialogs.Input, r dialogs.Reply, try f
 
 func (b *Bot) sendRaw(ctx context.Context, in dialogs.Input, r dialogs.Reply, try func(context.Context, func() error) error) (int, error) {
 	if r.Edit != 0 && r.KeepText {
-		err := try(ctx, func() error {
-			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-				ChatID: in.ChatID, MessageID: r.Edit, ReplyMarkup: markup(r),
-			})
-			return err
-		})
+		req := &editMarkupRequest{ChatID: in.ChatID, MessageID: r.Edit, ReplyMarkup: markup(r)}
+		err := try(ctx, func() error { return b.call.EditMessageReplyMarkup(ctx, req) })
 		if err != nil && !isNotModified(err) && !isEditGone(err) {
 			return 0, err
 		}
 		return r.Edit, nil
 	}
 	if r.Edit != 0 {
-		err := try(ctx, func() error {
-			_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{
-				ChatID: in.ChatID, MessageID: r.Edit, Text: r.Text,
-				ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
-			})
-			return err
-		})
+		req := &editTextRequest{
+			ChatID: in.ChatID, MessageID: r.Edit, Text: r.Text,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
+		}
+		err := try(ctx, func() error { return b.call.EditMessageText(ctx, req) })
 		switch {
 		case err == nil, isNotModified(err):
 			return r.Edit, nil
@@ -125,18 +119,18 @@ func (b *Bot) sendRaw(ctx context.Context, in dialogs.Input, r dialogs.Reply, tr
 	if r.Photo != nil || r.Document != nil {
 		return b.sendFile(ctx, in, r, try)
 	}
-	params := &tg.SendMessageParams{
+	req := &sendMessageRequest{
 		ChatID: in.ChatID, MessageThreadID: in.ThreadID, Text: r.Text,
 		ParseMode: models.ParseModeHTML, ReplyMarkup: markup(r),
 	}
 	if r.ReplyTo != 0 {
-		params.ReplyParameters = &models.ReplyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
+		req.ReplyParameters = &replyParameters{MessageID: r.ReplyTo, AllowSendingWithoutReply: true}
 	}
 	var id int
 	err := try(ctx, func() error {
-		m, err := b.api.SendMessage(ctx, params)
+		n, err := b.call.SendMessage(ctx, req)
 		if err == nil {
-			id = m.ID
+			id = n
 		}
 		return err
 	})
