@@ -39,9 +39,10 @@ func (s *Server) CallbackQuery(chat Chat, from User, messageID int, data string)
 }
 
 // ForgetCalls drops the record of past calls, callback answers and
-// answered callback queries (chats and messages stay), so that a
-// long-running user of the server, such as a load generator, keeps its
-// memory bounded. Calls, CallsAfter and CallbackAnswers start afresh.
+// answered callback queries (chats and messages stay; ForgetMessagesBefore
+// drops messages), so that a long-running user of the server, such as a
+// load generator, keeps its memory bounded. Calls, CallsAfter and
+// CallbackAnswers start afresh.
 func (s *Server) ForgetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

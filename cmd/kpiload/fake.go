@@ -2,15 +2,11 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"path"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,16 +59,24 @@ type call struct {
 	status  int       // the fake's HTTP status
 	chatID  int64
 	msgID   int    // the message sent (from the answer) or edited
+	sent    bool   // a new message, msgID (the fake answered 200)
 	text    string // text, or the toast of answerCallbackQuery
 	markup  string // reply_markup JSON
 	queryID string // answerCallbackQuery
 }
 
-// answers are the methods that carry the bot's answer to a user.
+// answers are the methods that carry the bot's answer to a user: true for
+// those that send a new message.
 var answers = map[string]bool{
-	"sendMessage": true, "editMessageText": true, "editMessageReplyMarkup": true,
-	"answerCallbackQuery": true, "sendPhoto": true, "sendDocument": true,
+	"sendMessage": true, "editMessageText": false, "editMessageReplyMarkup": false,
+	"answerCallbackQuery": false, "sendPhoto": true, "sendDocument": true,
 }
+
+// buffers hold one call's body and the fake's answer to it, reused
+// (bufferPool) to save the tool two allocations per answer.
+type buffers struct{ body, answer bytes.Buffer }
+
+var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
 
 // fake serves the telegramtest.Server on a listener of its own, so that it
 // can see each answer as it arrives (the fake records calls, but has no
@@ -121,43 +125,42 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.RLock()
 	fn := f.fn
 	f.mu.RUnlock()
-	if fn == nil || !answers[method] {
+	sends, ok := answers[method]
+	if fn == nil || !ok {
 		f.tg.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	buf := bufferPool.Get().(*buffers)
+	defer func() {
+		buf.body.Reset()
+		buf.answer.Reset()
+		bufferPool.Put(buf)
+	}()
+	if _, err := buf.body.ReadFrom(r.Body); err != nil {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
+	body := buf.body.Bytes()
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK, keep: method == "sendMessage"}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	if sends {
+		rec.body = &buf.answer
+	}
 	f.tg.ServeHTTP(rec, r)
 	c := call{method: method, at: at, status: rec.status}
-	form := formFields(r.Header.Get("Content-Type"), body)
-	c.chatID, _ = strconv.ParseInt(form["chat_id"], 10, 64)
-	c.msgID, _ = strconv.Atoi(form["message_id"])
-	c.text, c.markup, c.queryID = form["text"], form["reply_markup"], form["callback_query_id"]
-	if rec.keep && rec.status == http.StatusOK {
-		var ans struct {
-			Result struct {
-				MessageID int `json:"message_id"`
-			} `json:"result"`
-		}
-		if json.Unmarshal(rec.body.Bytes(), &ans) == nil {
-			c.msgID = ans.Result.MessageID
-		}
+	readParams(&c, r.Header.Get("Content-Type"), body)
+	if sends && rec.status == http.StatusOK {
+		c.msgID, c.sent = sentID(buf.answer.Bytes()), true
 	}
 	fn(c)
 }
 
 // recorder passes an answer through and keeps its status (and its body,
-// when keep is set).
+// when body is set).
 type recorder struct {
 	http.ResponseWriter
 	status int
-	keep   bool
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (r *recorder) WriteHeader(status int) {
@@ -166,29 +169,8 @@ func (r *recorder) WriteHeader(status int) {
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.keep {
+	if r.body != nil {
 		r.body.Write(b)
 	}
 	return r.ResponseWriter.Write(b)
-}
-
-// formFields returns the text fields of a multipart/form-data body (how
-// go-telegram/bot sends every call); nil for anything else.
-func formFields(contentType string, body []byte) map[string]string {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil
-	}
-	out := map[string]string{}
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			return out
-		}
-		if p.FileName() == "" {
-			b, _ := io.ReadAll(io.LimitReader(p, 1<<16))
-			out[p.FormName()] = string(b)
-		}
-	}
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +30,8 @@ func (a action) String() string {
 
 // simChat is one chat of the simulation. A chat is in exactly one place at
 // a time: in the ready queue, with the dispatcher, or with a sender and
-// then pending, and only its holder touches turn and msgSeq; pending and
-// undo are guarded by load.mu.
+// then pending, and only its holder touches turn and msgSeq; pending,
+// undo, seen and kept are guarded by load.mu.
 type simChat struct {
 	chat     telegramtest.Chat
 	users    []telegramtest.User
@@ -44,6 +41,26 @@ type simChat struct {
 
 	pending *pending
 	undo    *undoButton // Undo of the last /log answer, not pressed yet
+	seen    int         // the highest id of a bot message seen in the chat
+	kept    int         // the fake was told to forget the messages below this id
+}
+
+// keepFrom returns the lowest id of the chat's bot messages the load may
+// still press or see edited: the one a press in flight pressed, else the
+// one with the Undo button, else any not seen yet. While a /log is in
+// flight without an Undo to keep it returns 0 (keep all): its answer may
+// have an id below one seen already (an alert sent after it but observed
+// first). l.mu is held.
+func (c *simChat) keepFrom() int {
+	switch {
+	case c.pending != nil && c.pending.kind == actPress:
+		return c.pending.msgID
+	case c.undo != nil:
+		return c.undo.msgID
+	case c.pending != nil:
+		return 0
+	}
+	return c.seen + 1
 }
 
 func (c *simChat) nextUser() telegramtest.User {
@@ -119,26 +136,24 @@ func (l *load) add(c *simChat) {
 	l.byID[c.chat.ID] = c
 }
 
-// run sends updates at cfg.Rate for the warm-up and the measured time,
-// waits for the last answers and returns what it saw.
-func (l *load) run(ctx context.Context, url, secret string, logf func(string, ...any)) *results {
+// run sends updates to the webhook at path on addr (host:port) at
+// cfg.Rate for the warm-up and the measured time, waits for the last
+// answers and returns what it saw.
+func (l *load) run(ctx context.Context, addr, path, secret string, logf func(string, ...any)) *results {
 	start := time.Now()
 	l.res.from = start.Add(l.cfg.Warmup)
 	end := l.res.from.Add(l.cfg.Duration)
 	l.res.to = end
-	client := &http.Client{Timeout: l.cfg.Timeout, Transport: &http.Transport{
-		MaxIdleConns: 2 * l.cfg.Conns, MaxIdleConnsPerHost: 2 * l.cfg.Conns, DisableCompression: true,
-		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-	}}
-	defer client.CloseIdleConnections()
 	jobs := make(chan *simChat, l.cfg.Conns)
 	var senders sync.WaitGroup
 	for i := 0; i < l.cfg.Conns; i++ {
 		senders.Add(1)
 		go func() {
 			defer senders.Done()
+			hook := &hookConn{addr: addr, path: path, secret: secret, timeout: l.cfg.Timeout}
+			defer hook.close()
 			for c := range jobs {
-				l.send(ctx, client, url, secret, c)
+				l.send(ctx, hook, c)
 			}
 		}()
 	}
@@ -199,11 +214,11 @@ func (l *load) dispatch(ctx context.Context, start, end time.Time, jobs chan<- *
 
 // send posts the chat's next update: a press of its Undo button now and
 // then (cfg.Press), else a /log line.
-func (l *load) send(ctx context.Context, client *http.Client, url, secret string, c *simChat) {
+func (l *load) send(ctx context.Context, hook *hookConn, c *simChat) {
 	l.mu.Lock()
 	var undo *undoButton
 	if c.undo != nil && rand.Float64() < l.cfg.Press {
-		undo, c.undo = c.undo, nil
+		undo = c.undo // c.undo stays until the press is pending, so its message is kept
 	}
 	l.mu.Unlock()
 	id := l.nextUpdate.Add(1)
@@ -224,29 +239,21 @@ func (l *load) send(ctx context.Context, client *http.Client, url, secret string
 	c.pending = p
 	if p.queryID != "" {
 		l.queries[p.queryID] = p
+		c.undo = nil
 	}
 	if p.measured {
 		l.res.sent[p.kind]++
 	}
 	l.mu.Unlock()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		l.failed(p, "webhook: "+err.Error())
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-	resp, err := client.Do(req)
+	status, err := hook.post(ctx, body)
 	took := time.Since(p.start)
 	if err != nil {
 		l.failed(p, "webhook: "+transportError(err))
 		return
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		l.failed(p, fmt.Sprintf("webhook: HTTP %d", resp.StatusCode))
+	if status/100 != 2 {
+		l.failed(p, fmt.Sprintf("webhook: HTTP %d", status))
 		return
 	}
 	if p.measured {

@@ -60,11 +60,38 @@ func classify(text, ok string) string {
 	return "unexpected answer"
 }
 
-// observe matches one answer of the bot to the update it answers. It runs
-// in the fake's HTTP handler, as the answer arrives.
+// observe matches one answer of the bot to the update it answers, then
+// lets the fake forget the chat's messages the load no longer needs. It
+// runs in the fake's HTTP handler, as the answer arrives.
 func (l *load) observe(c call) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	ch := l.byID[c.chatID]
+	if p := l.queries[c.queryID]; p != nil && c.method == "answerCallbackQuery" {
+		ch = p.chat // before match settles the press and drops the query
+	}
+	l.match(c)
+	keep := 0
+	if ch != nil {
+		if c.sent {
+			ch.seen = max(ch.seen, c.msgID)
+		}
+		if keep = ch.keepFrom(); keep > ch.kept {
+			ch.kept = keep
+		} else {
+			keep = 0
+		}
+	}
+	l.mu.Unlock()
+	// Outside l.mu: a call for a lower id that comes late is a no-op, since
+	// a chat's keepFrom only grows past messages it will not need again.
+	if keep > 0 {
+		l.tg.ForgetMessagesBefore(ch.chat.ID, keep)
+	}
+}
+
+// match settles the update c answers, or counts c as unmatched. l.mu is
+// held.
+func (l *load) match(c call) {
 	var p *pending
 	if c.method == "answerCallbackQuery" {
 		p = l.queries[c.queryID]
@@ -188,24 +215,25 @@ func (l *load) inFlight() int {
 	return n
 }
 
-// report prints a progress line every cfg.Progress and lets the fake
-// forget its record of calls, until stop.
+// report lets the fake forget its record of calls every second (the load
+// never reads it, and a smaller heap is less for the collector to mark)
+// and prints a progress line every cfg.Progress, until stop.
 func (l *load) report(stop <-chan struct{}, start time.Time, logf func(string, ...any)) {
-	every := l.cfg.Progress
-	if every <= 0 {
-		every = 5 * time.Second
+	forget := time.NewTicker(time.Second)
+	defer forget.Stop()
+	var progress <-chan time.Time
+	if l.cfg.Progress > 0 {
+		t := time.NewTicker(l.cfg.Progress)
+		defer t.Stop()
+		progress = t.C
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
 	for {
 		select {
 		case <-stop:
 			return
-		case now := <-t.C:
+		case <-forget.C:
 			l.tg.ForgetCalls()
-			if l.cfg.Progress <= 0 {
-				continue
-			}
+		case now := <-progress:
 			l.mu.Lock()
 			sent, answered, errs := 0, 0, 0
 			for _, n := range l.res.sent {
@@ -225,10 +253,18 @@ func (l *load) report(stop <-chan struct{}, start time.Time, logf func(string, .
 }
 
 // undoData returns the callback data of the Undo button ("1:un:<batch>")
-// in a reply_markup, "" when there is none.
+// in a reply_markup, "" when there is none. A compact markup with the
+// data unescaped (how the bot encodes it) is read without decoding it.
 func undoData(markup string) string {
 	if markup == "" {
 		return ""
+	}
+	const key = `"callback_data":"`
+	if i := strings.Index(markup, key+"1:un:"); i >= 0 {
+		data := markup[i+len(key):]
+		if end := strings.IndexByte(data, '"'); end >= 0 && !strings.Contains(data[:end], `\`) {
+			return data[:end]
+		}
 	}
 	var kb struct {
 		Rows [][]struct {

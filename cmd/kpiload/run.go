@@ -16,8 +16,12 @@ import (
 )
 
 // webhookURL is what the bot registers with the fake; only its path
-// matters, since the load posts to the bot's HTTP_ADDR itself.
-const webhookURL = "https://example.invalid/hook"
+// (webhookPath) matters, since the load posts to the bot's HTTP_ADDR
+// itself.
+const (
+	webhookPath = "/hook"
+	webhookURL  = "https://example.invalid" + webhookPath
+)
 
 // run does one load test: seed, start the fake and the bot, send, stop. The
 // report is returned as far as it got, also with an error.
@@ -126,7 +130,7 @@ func run(ctx context.Context, cfg Config, logw io.Writer) (*report, error) {
 	if err != nil {
 		return rep, err
 	}
-	rep.load = sim.run(ctx, base+"/hook", secret, logf)
+	rep.load = sim.run(ctx, httpAddr, webhookPath, secret, logf)
 	stopProfile()
 	after := takeSample(ctx, bp.pid(), rdb, base)
 	rep.usage = after.since(before)

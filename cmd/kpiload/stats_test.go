@@ -70,12 +70,17 @@ func TestClassify(t *testing.T) {
 }
 
 func TestUndoData(t *testing.T) {
-	markup := `{"inline_keyboard":[[{"text":"↩️ Отменить","callback_data":"1:un:m1abc.0"}]]}`
-	if got := undoData(markup); got != "1:un:m1abc.0" {
-		t.Errorf("undoData = %q", got)
-	}
-	if got := undoData(`{"inline_keyboard":[[{"text":"Ещё раз","callback_data":"1:lm"}]]}`); got != "" {
-		t.Errorf("a retry button taken for Undo: %q", got)
+	for _, tc := range []struct{ name, markup, want string }{
+		{"compact, as the bot sends it", `{"inline_keyboard":[[{"text":"↩️ Отменить","callback_data":"1:un:m1abc.0"}]]}`, "1:un:m1abc.0"},
+		{"after other buttons", `{"inline_keyboard":[[{"text":"Ещё","callback_data":"1:lm"}],[{"text":"↩️","callback_data":"1:un:b"}]]}`, "1:un:b"},
+		{"escaped data is decoded", `{"inline_keyboard":[[{"text":"↩️","callback_data":"1:un:a\"b"}]]}`, `1:un:a"b`},
+		{"spaced JSON is decoded", `{"inline_keyboard": [[{"text": "↩️", "callback_data": "1:un:c"}]]}`, "1:un:c"},
+		{"a retry button is no Undo", `{"inline_keyboard":[[{"text":"Ещё раз","callback_data":"1:lm"}]]}`, ""},
+		{"none", "", ""},
+	} {
+		if got := undoData(tc.markup); got != tc.want {
+			t.Errorf("%s: undoData = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 
