@@ -26,7 +26,7 @@ type backend struct {
 // backends returns the embedded store (always) and the real Redis named by
 // REDIS_TEST_URL (when set). The suite never flushes: every test uses chat
 // ids of its own, so a shared Redis is safe.
-func backends(t *testing.T) []backend {
+func backends(t testing.TB) []backend {
 	t.Helper()
 	ctx := context.Background()
 	emb, err := embedded.Open(ctx, t.TempDir())
