@@ -93,8 +93,8 @@ func (s *Store) AddEntries(ctx context.Context, chat int64, entries []kpi.Entry,
 func decodeEntries(raw []string) ([]kpi.Entry, error) {
 	out := make([]kpi.Entry, 0, len(raw))
 	for _, r := range raw {
-		var e kpi.Entry
-		if err := json.Unmarshal([]byte(r), &e); err != nil {
+		e, err := decodeEntry(r)
+		if err != nil {
 			return nil, fmt.Errorf("decode entry: %w", err)
 		}
 		out = append(out, e)
@@ -174,8 +174,8 @@ func (s *Store) RecentEntries(ctx context.Context, chat int64, metric string, n 
 		if !ok {
 			continue // deleted meanwhile
 		}
-		var e kpi.Entry
-		if err := json.Unmarshal([]byte(str), &e); err != nil {
+		e, err := decodeEntry(str)
+		if err != nil {
 			return nil, fmt.Errorf("storage: recent entries %d: %w", chat, err)
 		}
 		if metric != "" && e.Metric != metric {
@@ -190,12 +190,12 @@ func (s *Store) RecentEntries(ctx context.Context, chat int64, metric string, n 
 
 // Entry returns one entry of chat, or an error wrapping kpi.ErrNotFound.
 func (s *Store) Entry(ctx context.Context, chat int64, id string) (kpi.Entry, error) {
-	var e kpi.Entry
-	b, err := s.rdb.HGet(ctx, entriesKey(chat), id).Bytes()
+	raw, err := s.rdb.HGet(ctx, entriesKey(chat), id).Result()
 	if err != nil {
-		return e, wrap(fmt.Sprintf("entry %d/%s", chat, id), err)
+		return kpi.Entry{}, wrap(fmt.Sprintf("entry %d/%s", chat, id), err)
 	}
-	if err := json.Unmarshal(b, &e); err != nil {
+	e, err := decodeEntry(raw)
+	if err != nil {
 		return e, fmt.Errorf("storage: entry %d/%s: %w", chat, id, err)
 	}
 	return e, nil
@@ -206,16 +206,16 @@ func (s *Store) Entry(ctx context.Context, chat int64, id string) (kpi.Entry, er
 func (s *Store) DeleteEntry(ctx context.Context, chat int64, id string) (kpi.Entry, error) {
 	var e kpi.Entry
 	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		b, err := tx.HGet(ctx, entriesKey(chat), id).Bytes()
+		raw, err := tx.HGet(ctx, entriesKey(chat), id).Result()
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(b, &e); err != nil {
+		if e, err = decodeEntry(raw); err != nil {
 			return err
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HDel(ctx, entriesKey(chat), id)
-			p.ZRem(ctx, metricKey(chat, e.Metric), string(b))
+			p.ZRem(ctx, metricKey(chat, e.Metric), raw)
 			p.ZRem(ctx, logKey(chat), id)
 			return nil
 		})
@@ -246,8 +246,7 @@ func (s *Store) LastEntryBy(ctx context.Context, chat, user int64, since time.Ti
 			if !ok {
 				continue
 			}
-			var e kpi.Entry
-			if err := json.Unmarshal([]byte(str), &e); err == nil && e.By == user {
+			if e, err := decodeEntry(str); err == nil && e.By == user {
 				return e, nil
 			}
 		}

@@ -14,12 +14,12 @@ import (
 // Plan returns the current (latest) plan of chat, or an error wrapping
 // kpi.ErrNotFound when it has none.
 func (s *Store) Plan(ctx context.Context, chat int64) (kpi.Plan, error) {
-	var p kpi.Plan
-	b, err := s.rdb.LIndex(ctx, chatKey(chat, "plans"), -1).Bytes()
+	raw, err := s.rdb.LIndex(ctx, chatKey(chat, "plans"), -1).Result()
 	if err != nil {
-		return p, wrap(fmt.Sprintf("plan %d", chat), err)
+		return kpi.Plan{}, wrap(fmt.Sprintf("plan %d", chat), err)
 	}
-	if err := json.Unmarshal(b, &p); err != nil {
+	p, err := decodePlan(raw)
+	if err != nil {
 		return p, fmt.Errorf("storage: plan %d: decode: %w", chat, err)
 	}
 	return p, nil
@@ -33,8 +33,8 @@ func (s *Store) Plans(ctx context.Context, chat int64) ([]kpi.Plan, error) {
 	}
 	out := make([]kpi.Plan, 0, len(raw))
 	for _, r := range raw {
-		var p kpi.Plan
-		if err := json.Unmarshal([]byte(r), &p); err != nil {
+		p, err := decodePlan(r)
+		if err != nil {
 			return nil, fmt.Errorf("storage: plans %d: decode: %w", chat, err)
 		}
 		out = append(out, p)

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,14 +29,14 @@ func (s *Store) Begin(ctx context.Context, update, chat int64) (first bool, sess
 		return false, sess, wrap(fmt.Sprintf("begin %d", chat), err)
 	}
 	first = claim == nil || claim.Val()
-	if b, err := ws.Bytes(); err == nil {
-		if err := json.Unmarshal(b, &sess.Workspace); err != nil {
+	if raw, err := ws.Result(); err == nil {
+		if sess.Workspace, err = decodeWorkspace(raw); err != nil {
 			return first, sess, fmt.Errorf("storage: begin %d: workspace: %w", chat, err)
 		}
 		sess.HasWorkspace = true
 	}
-	if b, err := plan.Bytes(); err == nil {
-		if err := json.Unmarshal(b, &sess.Plan); err != nil {
+	if raw, err := plan.Result(); err == nil {
+		if sess.Plan, err = decodePlan(raw); err != nil {
 			return first, sess, fmt.Errorf("storage: begin %d: plan: %w", chat, err)
 		}
 		sess.HasPlan = true

@@ -14,12 +14,12 @@ import (
 // Workspace returns the workspace of chat, or an error wrapping
 // kpi.ErrNotFound when the chat has none.
 func (s *Store) Workspace(ctx context.Context, chat int64) (kpi.Workspace, error) {
-	var w kpi.Workspace
-	b, err := s.rdb.Get(ctx, chatKey(chat, "workspace")).Bytes()
+	raw, err := s.rdb.Get(ctx, chatKey(chat, "workspace")).Result()
 	if err != nil {
-		return w, wrap(fmt.Sprintf("workspace %d", chat), err)
+		return kpi.Workspace{}, wrap(fmt.Sprintf("workspace %d", chat), err)
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	w, err := decodeWorkspace(raw)
+	if err != nil {
 		return w, fmt.Errorf("storage: workspace %d: decode: %w", chat, err)
 	}
 	return w, nil
