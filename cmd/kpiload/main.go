@@ -33,6 +33,7 @@ type Config struct {
 	RedisURL   string
 	Flush      bool
 	Workspaces int // workspaces seeded, each with a plan
+	History    int // entries of each logged metric a seeded workspace starts with
 	Chats      int // private chats that send updates
 	Groups     int // groups that send updates
 	Members    int // users taking turns in each group
@@ -105,6 +106,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.RedisURL, "redis", "redis://127.0.0.1:6379/15", "Redis for the bot and the seeding (REDIS_URL)")
 	fs.BoolVar(&c.Flush, "flush", true, "FLUSHDB the -redis database before seeding (database 0 only when given explicitly)")
 	fs.IntVar(&c.Workspaces, "workspaces", 10000, "workspaces to seed, each with a plan (at least the chats that send)")
+	fs.IntVar(&c.History, "history", 8, "entries of each metric the load logs (reach, engagement) that every seeded workspace starts with, spread evenly over the 8 weeks before today (8: one a week; 56: every day; 0: none)")
 	fs.IntVar(&c.Chats, "chats", 5000, "private chats sending updates")
 	fs.IntVar(&c.Groups, "groups", 0, "supergroups sending updates")
 	fs.IntVar(&c.Members, "members", 5, "users taking turns in each group")
@@ -141,6 +143,8 @@ func parseFlags(args []string) (Config, error) {
 		return c, fmt.Errorf("-duration and -timeout must be above 0, -warmup at least 0")
 	case c.Conns < 1:
 		return c, fmt.Errorf("-conns must be at least 1")
+	case c.History < 0:
+		return c, fmt.Errorf("-history must be at least 0")
 	}
 	db, err := redisDB(c.RedisURL)
 	if err != nil {

@@ -36,8 +36,8 @@ func (r *report) write(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	p("kpiload report")
 	p("machine    %d × %s, %s, load average before %s (runnable/tasks %s)", m.nproc, m.cpu, m.goVer, m.loadavg, m.procsRun)
-	p("settings   %.0f updates/s open loop, %d private chats (≥%v apart), %d groups of %d (≥%v apart), %.0f%% Undo presses",
-		c.Rate, c.Chats, c.Private, c.Groups, c.Members, c.Group, c.Press*100)
+	p("settings   %.0f updates/s open loop, %d private chats (≥%v apart), %d groups of %d (≥%v apart), %.0f%% Undo presses, history %d entries a logged KPI",
+		c.Rate, c.Chats, c.Private, c.Groups, c.Members, c.Group, c.Press*100, c.History)
 	p("           warm-up %v, measured %v, answer timeout %v, %d POSTs at once, bot LOG_LEVEL=%s %s",
 		c.Warmup, c.Duration, c.Timeout, c.Conns, c.LogLevel, strings.Join(c.BotEnv, " "))
 	flushed := "not flushed"

@@ -50,7 +50,7 @@ func run(ctx context.Context, cfg Config, logw io.Writer) (*report, error) {
 	}
 	logf("seeding %d workspaces in %s", cfg.Workspaces, redactURL(cfg.RedisURL))
 	t0 := time.Now()
-	if err := seed(ctx, storage.New(rdb), cfg.Workspaces, cfg.Chats, time.Now()); err != nil {
+	if err := seed(ctx, storage.New(rdb), cfg.Workspaces, cfg.Chats, cfg.History, time.Now()); err != nil {
 		return rep, err
 	}
 	rep.seedTime = time.Since(t0)

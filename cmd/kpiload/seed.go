@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,12 +40,35 @@ func seedChat(i, private int) (int64, kpi.ChatType) {
 	return groupID(i - private), kpi.ChatSupergroup
 }
 
+// historyDays is the span the seeded entries are spread over: the eight
+// weeks before today that /log reads back (dialogs historyWeeks).
+const historyDays = 7 * 8
+
+// loggedMetrics are the KPIs of seedPlan that logLine logs ("охват" is
+// reach, "er" engagement). value returns a seeded entry's value at frac of
+// the way from the oldest to today: in the range logLine sends, rising from
+// its low end to its high end with some noise. A flat history would let
+// the forecast put the KPIs at risk (engagement's mean there is just under
+// target), and /log would then send alerts, which logLine's values avoid.
+var loggedMetrics = []struct {
+	key   string
+	value func(frac float64) float64
+}{
+	{"reach", func(frac float64) float64 {
+		return min(12000+math.Round(12000*frac)+float64(rand.IntN(1000)), 24999)
+	}},
+	{"engagement", func(frac float64) float64 {
+		return min(40+math.Round(17*frac)+float64(rand.IntN(3)), 59) / 10
+	}},
+}
+
 // seed gives n workspaces a plan, as the wizard would leave them: reach,
 // engagement and a custom metric, started eight weeks before now and due in
 // half a year, with the weekly report three days away and no reminders, so
-// that the scheduler sends nothing during the run. A workspace that already
-// has a plan is left as it is.
-func seed(ctx context.Context, st *storage.Store, n, private int, now time.Time) error {
+// that the scheduler sends nothing during the run; then history entries
+// of each logged metric (seedEntries). A workspace that already has a plan
+// is left as it is.
+func seed(ctx context.Context, st *storage.Store, n, private, history int, now time.Time) error {
 	const workers = 32
 	jobs := make(chan int)
 	errs := make(chan error, workers)
@@ -53,7 +78,7 @@ func seed(ctx context.Context, st *storage.Store, n, private int, now time.Time)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				if err := seedOne(ctx, st, i, private, now); err != nil {
+				if err := seedOne(ctx, st, i, private, history, now); err != nil {
 					errs <- err
 					return
 				}
@@ -80,7 +105,7 @@ loop:
 	return err
 }
 
-func seedOne(ctx context.Context, st *storage.Store, i, private int, now time.Time) error {
+func seedOne(ctx context.Context, st *storage.Store, i, private, history int, now time.Time) error {
 	chat, typ := seedChat(i, private)
 	if _, err := st.Plan(ctx, chat); err == nil {
 		return nil
@@ -102,7 +127,47 @@ func seedOne(ctx context.Context, st *storage.Store, i, private int, now time.Ti
 	if _, err := st.CommitPlan(ctx, ws, seedPlan(now), rev); err != nil {
 		return fmt.Errorf("seed %d: %w", chat, err)
 	}
+	// The user who logs: the private chat's own, a group's first member
+	// (the names newLoad gives them).
+	by, name := chat, "Load"+strconv.Itoa(i)
+	if typ != kpi.ChatPrivate {
+		by, name = groupUserBase+int64(i-private)*1000, "Member0"
+	}
+	if err := seedEntries(ctx, st, ws, by, name, history, now); err != nil {
+		return fmt.Errorf("seed %d: %w", chat, err)
+	}
 	return nil
+}
+
+// seedEntries gives ws n entries of each logged metric, as a team that logs
+// n times in eight weeks leaves them: dated evenly over the historyDays
+// before today (today the latest) in the workspace's time zone, logged on
+// that day between 9:00 and 21:00 but never after now, by user by, in one
+// transaction.
+func seedEntries(ctx context.Context, st *storage.Store, ws kpi.Workspace, by int64, name string, n int, now time.Time) error {
+	if n <= 0 {
+		return nil
+	}
+	loc, err := kpi.LoadLocation(ws.Timezone)
+	if err != nil {
+		return err
+	}
+	today := kpi.DateOf(now.In(loc))
+	entries := make([]kpi.Entry, 0, n*len(loggedMetrics))
+	for k := range n {
+		ago := k * historyDays / n
+		date := today.AddDays(-ago)
+		at := date.Time(loc).Add(9*time.Hour + rand.N(12*time.Hour))
+		if at.After(now) {
+			at = now
+		}
+		for _, m := range loggedMetrics {
+			entries = append(entries, kpi.Entry{Metric: m.key, Value: m.value(1 - float64(ago)/historyDays), Date: date, By: by, ByName: name, At: at.UTC()})
+		}
+	}
+	// AddEntries reads back the entries in a date range; today's are few.
+	_, _, err = st.AddEntries(ctx, ws.ChatID, entries, today, today)
+	return err
 }
 
 // seedPlan is the plan of every seeded workspace.
