@@ -38,12 +38,62 @@ func (d Date) IsZero() bool { return d == Date{} }
 func (d Date) Valid() bool {
 	return d.Year >= 1 && d.Year <= 9999 &&
 		d.Month >= time.January && d.Month <= time.December &&
-		d.Day >= 1 && d.Day <= daysInMonth(d.Year, d.Month)
+		d.Day >= 1 && d.Day <= monthLen(d.Year, d.Month)
 }
 
-// daysInMonth returns the number of days of month m of year y.
+// daysInMonth returns the number of days of month m of year y, outside
+// years 1 to 9999 and months 1 to 12 as time.Date counts them.
 func daysInMonth(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if y < 1 || y > 9999 || m < time.January || m > time.December {
+		return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	}
+	return monthLen(y, m)
+}
+
+// monthLen returns the number of days of month m (1 to 12) of year y (1 to
+// 9999).
+func monthLen(y int, m time.Month) int {
+	if m == time.February && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		return 29
+	}
+	return int(monthDays[m])
+}
+
+// monthDays is the number of days of each month in a common year.
+var monthDays = [13]uint8{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// A day number counts the days from 0000-03-01 of the proleptic Gregorian
+// calendar, in years that start in March so that a leap day ends its year
+// (days_from_civil and civil_from_days of Howard Hinnant's "chrono-Compatible
+// Low-Level Date Algorithms", in unsigned arithmetic). The valid dates are
+// day numbers firstDayNum to lastDayNum. Date's methods count with them
+// rather than build a time.Time and take it apart again.
+const (
+	firstDayNum = 306     // 0001-01-01
+	lastDayNum  = 3652364 // 9999-12-31
+)
+
+// dayNum returns the day number of d, a valid date.
+func (d Date) dayNum() uint32 {
+	y, m := uint32(d.Year), uint32(d.Month)
+	if m < 3 {
+		y, m = y-1, m+12 // January and February end the year before
+	}
+	return 365*y + y/4 - y/100 + y/400 + (153*m-457)/5 + uint32(d.Day) - 1
+}
+
+// dateOfDayNum returns the date of day number n, firstDayNum to lastDayNum.
+func dateOfDayNum(n uint32) Date {
+	era := n / 146097                                      // 400 years
+	doe := n - era*146097                                  // day of the era, 0..146096
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era, 0..399
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the year, 0..365
+	mp := (5*doy + 2) / 153                                // months since March, 0..11
+	y, m := era*400+yoe, mp+3
+	if m > 12 {
+		y, m = y+1, m-12
+	}
+	return Date{Year: int(y), Month: time.Month(m), Day: int(doy - (153*mp+2)/5 + 1)}
 }
 
 // Time returns midnight at the start of d in loc (UTC when loc is nil).
@@ -68,6 +118,12 @@ func (d Date) Time(loc *time.Location) time.Time {
 
 // AddDays returns the date n days after d (before it when n is negative).
 func (d Date) AddDays(n int) Date {
+	if d.Valid() {
+		// A sum that overflows wraps far outside the range.
+		if z := int(d.dayNum()) + n; z >= firstDayNum && z <= lastDayNum {
+			return dateOfDayNum(uint32(z))
+		}
+	}
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
 }
 
@@ -84,6 +140,9 @@ func (d Date) Before(o Date) bool {
 
 // Weekday returns the day of the week of d.
 func (d Date) Weekday() time.Weekday {
+	if d.Valid() {
+		return time.Weekday((d.dayNum() + uint32(time.Wednesday)) % 7) // as 0000-03-01
+	}
 	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday()
 }
 
@@ -109,7 +168,10 @@ func (d *Date) UnmarshalText(b []byte) error {
 		*d = Date{}
 		return nil
 	}
-	v, ok := parseISODate(string(b))
+	v, ok := canonicalISODate(string(b)) // string(b) does not escape: no copy
+	if !ok {
+		v, ok = parseISODate(string(b))
+	}
 	if !ok || !v.Valid() {
 		return fmt.Errorf("date %q: %w", b, ErrInvalid)
 	}
@@ -249,6 +311,9 @@ func atoiDigits(s string, maxLen int) (int, bool) {
 // parseISODate reads "2026-11-20" (month and day may have one digit). It
 // does not check the calendar.
 func parseISODate(s string) (Date, bool) {
+	if d, ok := canonicalISODate(s); ok {
+		return d, true
+	}
 	p := strings.Split(s, "-")
 	if len(p) != 3 || len(p[0]) != 4 {
 		return Date{}, false
@@ -260,6 +325,36 @@ func parseISODate(s string) (Date, bool) {
 		return Date{}, false
 	}
 	return Date{Year: y, Month: time.Month(m), Day: d}, true
+}
+
+// canonicalISODate reads "2026-11-20" exactly: four digits, '-', two
+// digits, '-', two digits, as parseISODate reads it but without allocating.
+// It returns false on any other text, which parseISODate may still read
+// ("2026-1-5"). It does not check the calendar.
+func canonicalISODate(s string) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, false
+	}
+	y, ok1 := digitsAt(s, 0, 4)
+	m, ok2 := digitsAt(s, 5, 7)
+	d, ok3 := digitsAt(s, 8, 10)
+	if !ok1 || !ok2 || !ok3 {
+		return Date{}, false
+	}
+	return Date{Year: y, Month: time.Month(m), Day: d}, true
+}
+
+// digitsAt returns the value of s[from:to] when it is all ASCII digits.
+func digitsAt(s string, from, to int) (int, bool) {
+	n := 0
+	for i := from; i < to; i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int(c)
+	}
+	return n, true
 }
 
 // parseNumericDate reads "20.11.2026", "20.11.26", "20.11", "20.11." and the

@@ -31,10 +31,13 @@ func (p Period) Days() int {
 }
 
 // daysBetween returns the number of days from a to b, negative when b is
-// before a. Invalid dates are normalised as time.Date normalises them. It
-// counts in Unix seconds rather than in a time.Duration, which would
+// before a. Invalid dates are normalised as time.Date normalises them and
+// counted in Unix seconds rather than in a time.Duration, which would
 // saturate after 292 years.
 func daysBetween(a, b Date) int {
+	if a.Valid() && b.Valid() {
+		return int(b.dayNum()) - int(a.dayNum())
+	}
 	return int((dayStartUTC(b).Unix() - dayStartUTC(a).Unix()) / (24 * 60 * 60))
 }
 
@@ -47,6 +50,13 @@ func dayStartUTC(d Date) time.Time {
 // invalid d is normalised as time.Date normalises it (31 February is
 // 3 March).
 func WeekOf(d Date) Period {
+	if d.Valid() {
+		n := d.dayNum()
+		start := n - (n+2)%7 // day number 0 was a Wednesday, 2 days after a Monday
+		if start >= firstDayNum && start+6 <= lastDayNum {
+			return Period{Start: dateOfDayNum(start), End: dateOfDayNum(start + 6)}
+		}
+	}
 	back := (int(d.Weekday()) + 6) % 7 // days since Monday
 	start := d.AddDays(-back)
 	return Period{Start: start, End: start.AddDays(6)}

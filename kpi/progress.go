@@ -217,22 +217,49 @@ func Evaluate(k KPI, m Metric, entries []Entry, start Date, today Date, alertPct
 // weeklyHistory returns the ISO weeks with entries of k.Metric, up to the
 // week ending on last, oldest first, with their values by m.Agg.
 func weeklyHistory(k KPI, m Metric, entries []Entry, last Date) []Point {
-	byWeek := map[Date][]Entry{}
-	for _, e := range entries {
+	type dated struct {
+		monday Date // of the entry's week
+		i      int  // the entry's index in entries
+	}
+	ds := make([]dated, 0, len(entries))
+	for i, e := range entries {
 		if e.Metric != k.Metric || last.Before(e.Date) {
 			continue
 		}
-		w := WeekOf(e.Date).Start
-		byWeek[w] = append(byWeek[w], e)
+		ds = append(ds, dated{monday: WeekOf(e.Date).Start, i: i})
 	}
-	pts := make([]Point, 0, len(byWeek))
-	for w, es := range byWeek {
-		v, ok := Aggregate(m.Agg, es)
-		if ok {
-			pts = append(pts, Point{Period: WeekOf(w), Value: v, OK: true})
+	if len(ds) == 0 {
+		return nil
+	}
+	// Stable, so that each week's entries keep their order, which AggLast
+	// and the rounding of a sum depend on.
+	slices.SortStableFunc(ds, func(a, b dated) int {
+		switch {
+		case a.monday.Before(b.monday):
+			return -1
+		case b.monday.Before(a.monday):
+			return 1
 		}
+		return 0
+	})
+
+	weeks := daysBetween(ds[0].monday, ds[len(ds)-1].monday)/7 + 1
+	pts := make([]Point, 0, min(weeks, len(ds)))
+	in := make([]Entry, 0, 8) // room for a week logged daily without a heap allocation
+	for len(ds) > 0 {
+		n := 1
+		for n < len(ds) && ds[n].monday == ds[0].monday {
+			n++
+		}
+		in = in[:0]
+		for _, d := range ds[:n] {
+			in = append(in, entries[d.i])
+		}
+		if v, ok := Aggregate(m.Agg, in); ok {
+			pts = append(pts, Point{Period: WeekOf(ds[0].monday), Value: v, OK: true})
+		}
+		ds = ds[n:]
 	}
-	slices.SortFunc(pts, func(a, b Point) int { return daysBetween(b.Period.Start, a.Period.Start) })
 	return pts
 }
 
