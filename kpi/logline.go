@@ -389,7 +389,7 @@ func ParseLog(text string, metrics []Metric, l Lang, today Date) (LogLine, error
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
 	toks := tokenizeLog(text)
-	names := newLogNames(metrics)
+	names := cachedLogNames(metrics)
 	byKey := make(map[string]Metric, len(metrics))
 	for _, m := range metrics {
 		if _, ok := byKey[m.Key]; !ok {
