@@ -23,33 +23,23 @@ import (
 // read here (it would still decode, slowly, through json.Unmarshal).
 
 // decodeEntry decodes one stored entry.
-func decodeEntry(raw string) (kpi.Entry, error) {
-	if e, ok := scanEntry(raw); ok {
-		return e, nil
-	}
-	var e kpi.Entry
-	err := json.Unmarshal([]byte(raw), &e)
-	return e, err
-}
+func decodeEntry(raw string) (kpi.Entry, error) { return decode(raw, scanEntry) }
 
 // decodeWorkspace decodes a stored workspace.
-func decodeWorkspace(raw string) (kpi.Workspace, error) {
-	if w, ok := scanWorkspace(raw); ok {
-		return w, nil
-	}
-	var w kpi.Workspace
-	err := json.Unmarshal([]byte(raw), &w)
-	return w, err
-}
+func decodeWorkspace(raw string) (kpi.Workspace, error) { return decode(raw, scanWorkspace) }
 
 // decodePlan decodes one stored version of a plan.
-func decodePlan(raw string) (kpi.Plan, error) {
-	if p, ok := scanPlan(raw); ok {
-		return p, nil
+func decodePlan(raw string) (kpi.Plan, error) { return decode(raw, scanPlan) }
+
+// decode returns what scan reads of raw, or, when scan does not read it,
+// what json.Unmarshal makes of it.
+func decode[T any](raw string, scan func(string) (T, bool)) (T, error) {
+	if v, ok := scan(raw); ok {
+		return v, nil
 	}
-	var p kpi.Plan
-	err := json.Unmarshal([]byte(raw), &p)
-	return p, err
+	var v T
+	err := json.Unmarshal([]byte(raw), &v)
+	return v, err
 }
 
 func scanEntry(s string) (kpi.Entry, bool) {
