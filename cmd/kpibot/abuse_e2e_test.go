@@ -521,15 +521,29 @@ func (w *abuseWorld) oversized() []abuse {
 	}
 }
 
+// typedRu is text typed by Anna in the Russian chat, answered with a
+// message holding each of says; typedEn the same by John in the English
+// chat (its name ends in ", English").
+func (w *abuseWorld) typedRu(name, text string, says ...string) abuse {
+	return abuse{name: name, chat: w.ru, do: typeIn(w.ru, anna, text), reply: says}
+}
+
+func (w *abuseWorld) typedEn(name, text string, says ...string) abuse {
+	return abuse{name: name + ", English", chat: w.en, do: typeIn(w.en, john, text), reply: says}
+}
+
+// wizardAnswer is text Oleg types as the answer to his wizard's question:
+// refused with a message holding each of says, the question asked again.
+func (w *abuseWorld) wizardAnswer(name, text string, says ...string) abuse {
+	return abuse{name: name, chat: w.wiz, do: typeIn(w.wiz, oleg, text), reply: says, reasks: true}
+}
+
 func (w *abuseWorld) strangeAnswers() []abuse {
-	answer := func(name, text string, says ...string) abuse {
-		return abuse{name: name, chat: w.wiz, do: typeIn(w.wiz, oleg, text), reply: says, reasks: true}
-	}
 	return []abuse{
-		answer("with NUL", "+20 %\x00 продаж", "управляющие"),
-		answer("with ESC", "+20 % \x1b[31mпродаж", "управляющие"),
-		answer("with an RTL override", "+20 % \u202eжадорп", "управляющие"),
-		answer("of zero-width characters only", "\u200b\u200d\u2060", "пуст"),
+		w.wizardAnswer("with NUL", "+20 %\x00 продаж", "управляющие"),
+		w.wizardAnswer("with ESC", "+20 % \x1b[31mпродаж", "управляющие"),
+		w.wizardAnswer("with an RTL override", "+20 % \u202eжадорп", "управляющие"),
+		w.wizardAnswer("of zero-width characters only", "\u200b\u200d\u2060", "пуст"),
 	}
 }
 
@@ -541,83 +555,65 @@ func (w *abuseWorld) strangeNames() []abuse {
 		wz.press("Пропустить ▶", next)
 	}
 	wz.press("➕ Своя метрика", "Как называется")
-	name := func(name, text string, says ...string) abuse {
-		return abuse{name: name, chat: w.wiz, do: typeIn(w.wiz, oleg, text), reply: says, reasks: true}
-	}
 	return []abuse{
-		name("of 5000 emoji", emoji5000, "Название"),
-		name("of 41 letters", strings.Repeat("я", 41), "Название"),
-		name("with NUL", "Записи\x00бота", "управляющие"),
-		name("with ESC", "Записи \x1b[31mбота", "управляющие"),
-		name("with an RTL override", "Записи \u202eатоб", "управляющие"),
-		name("of zero-width characters only", "\u200b\u200d\u2060", "Название"),
-		name("with a line break", "Записи\nбота", "Название"),
-		name("taken, with a zero-width space", "Охват\u200b", "уже занято"),
-		name("a catalogue key", "engagement", "уже занято"),
-		name("a catalogue alias in capitals", "ER", "уже занято"),
+		w.wizardAnswer("of 5000 emoji", emoji5000, "Название"),
+		w.wizardAnswer("of 41 letters", strings.Repeat("я", 41), "Название"),
+		w.wizardAnswer("with NUL", "Записи\x00бота", "управляющие"),
+		w.wizardAnswer("with ESC", "Записи \x1b[31mбота", "управляющие"),
+		w.wizardAnswer("with an RTL override", "Записи \u202eатоб", "управляющие"),
+		w.wizardAnswer("of zero-width characters only", "\u200b\u200d\u2060", "Название"),
+		w.wizardAnswer("with a line break", "Записи\nбота", "Название"),
+		w.wizardAnswer("taken, with a zero-width space", "Охват\u200b", "уже занято"),
+		w.wizardAnswer("a catalogue key", "engagement", "уже занято"),
+		w.wizardAnswer("a catalogue alias in capitals", "ER", "уже занято"),
 	}
 }
 
 func (w *abuseWorld) strangeLogs() []abuse {
-	ru := func(name, text string, says ...string) abuse {
-		return abuse{name: name, chat: w.ru, do: typeIn(w.ru, anna, text), reply: says}
-	}
-	en := func(name, text string, says ...string) abuse {
-		return abuse{name: name + ", English", chat: w.en, do: typeIn(w.en, john, text), reply: says}
-	}
 	return []abuse{
-		ru("NUL", "/log \x00", "такого показателя нет"),
-		ru("ESC in a number", "/log охват 1\x1b[31m00", "Не понял число"),
-		ru("RTL override", "/log \u202eохват 100\u202c", "такого показателя нет"),
-		ru("zero-width joiner in a name", "/log ох\u200dват 100", "такого показателя нет"),
-		ru("Arabic", "/log "+arabic+" 100", "такого показателя нет", arabic),
-		en("Hebrew", "/log "+hebrew+" 100", "is not a KPI", hebrew),
-		ru("emoji number", "/log охват 1️⃣2️⃣", "Не понял число"),
-		ru("emoji metric", "/log 📈 100", "такого показателя нет"),
-		ru("answer with NUL", "12\x0050", "Не понял число"),
-		ru("answer with an RTL override", "\u202e0521", "Не понял число"),
-		ru("answer with a zero-width space", "12\u200b500", "Не понял число"),
-		en("answer of control characters", "\x1b[2J\x07", "couldn't read the number"),
+		w.typedRu("NUL", "/log \x00", "такого показателя нет"),
+		w.typedRu("ESC in a number", "/log охват 1\x1b[31m00", "Не понял число"),
+		w.typedRu("RTL override", "/log \u202eохват 100\u202c", "такого показателя нет"),
+		w.typedRu("zero-width joiner in a name", "/log ох\u200dват 100", "такого показателя нет"),
+		w.typedRu("Arabic", "/log "+arabic+" 100", "такого показателя нет", arabic),
+		w.typedEn("Hebrew", "/log "+hebrew+" 100", "is not a KPI", hebrew),
+		w.typedRu("emoji number", "/log охват 1️⃣2️⃣", "Не понял число"),
+		w.typedRu("emoji metric", "/log 📈 100", "такого показателя нет"),
+		w.typedRu("answer with NUL", "12\x0050", "Не понял число"),
+		w.typedRu("answer with an RTL override", "\u202e0521", "Не понял число"),
+		w.typedRu("answer with a zero-width space", "12\u200b500", "Не понял число"),
+		w.typedEn("answer of control characters", "\x1b[2J\x07", "couldn't read the number"),
 	}
 }
 
 func (w *abuseWorld) absurdNumbers() []abuse {
-	ru := func(name, line string, says ...string) abuse {
-		return abuse{name: name, chat: w.ru, do: typeIn(w.ru, anna, "/log "+line), reply: says}
-	}
-	en := func(name, line string, says ...string) abuse {
-		return abuse{name: name + ", English", chat: w.en, do: typeIn(w.en, john, "/log "+line), reply: says}
-	}
 	return []abuse{
-		ru("1e308", "охват 1e308", "Не понял число"),
-		ru("NaN", "охват NaN", "нужно число"),
-		ru("Inf", "охват Inf", "нужно число"),
-		ru("negative count", "охват -5", "допустимо число от 0 и больше"),
-		ru("30 digits", "охват 123456789012345678901234567890", "Не понял число"),
-		ru("12,5,5", "охват 12,5,5", "Не понял число"),
-		ru("Arabic-Indic digits", "охват ١٢٣", "Не понял число", "١٢٣"),
-		ru("20 decimals", "er 1,12345678901234567890", "Не понял число"),
-		ru("percent over 100", "er 100,0000001", "от 0 до 100"),
-		ru("a quadrillion", "охват 1000000000000000", "допустимо"),
-		en("1e308", "reach 1e308", "couldn't read the number"),
-		en("NaN", "reach NaN", "needs a number"),
-		en("negative count", "reach -5", "allowed a number from 0 up"),
-		en("12,5,5", "reach 12,5,5", "couldn't read the number"),
+		w.typedRu("1e308", "/log охват 1e308", "Не понял число"),
+		w.typedRu("NaN", "/log охват NaN", "нужно число"),
+		w.typedRu("Inf", "/log охват Inf", "нужно число"),
+		w.typedRu("negative count", "/log охват -5", "допустимо число от 0 и больше"),
+		w.typedRu("30 digits", "/log охват 123456789012345678901234567890", "Не понял число"),
+		w.typedRu("12,5,5", "/log охват 12,5,5", "Не понял число"),
+		w.typedRu("Arabic-Indic digits", "/log охват ١٢٣", "Не понял число", "١٢٣"),
+		w.typedRu("20 decimals", "/log er 1,12345678901234567890", "Не понял число"),
+		w.typedRu("percent over 100", "/log er 100,0000001", "от 0 до 100"),
+		w.typedRu("a quadrillion", "/log охват 1000000000000000", "допустимо"),
+		w.typedEn("1e308", "/log reach 1e308", "couldn't read the number"),
+		w.typedEn("NaN", "/log reach NaN", "needs a number"),
+		w.typedEn("negative count", "/log reach -5", "allowed a number from 0 up"),
+		w.typedEn("12,5,5", "/log reach 12,5,5", "couldn't read the number"),
 	}
 }
 
 func (w *abuseWorld) impossibleDates() []abuse {
-	ru := func(name, line string, says ...string) abuse {
-		return abuse{name: name, chat: w.ru, do: typeIn(w.ru, anna, "/log "+line), reply: says}
-	}
 	return []abuse{
-		ru("31 February", "охват 100 31.02.2026", "31.02.2026"),
-		ru("month 13", "охват 100 00.13.2026", "00.13.2026"),
-		ru("ISO 30 February", "охват 100 2026-02-30", "2026-02-30"),
-		ru("ten years ahead", "охват 100 27.11.2036", "на будущую дату"),
-		ru("far past", "охват 100 01.01.1900", "раньше начала плана"),
-		{name: "31 February, English", chat: w.en, do: typeIn(w.en, john, "/log reach 100 31.02.2026"), reply: []string{"31.02.2026"}},
-		{name: "ten years ahead, English", chat: w.en, do: typeIn(w.en, john, "/log reach 100 2036-11-27"), reply: []string{"future date"}},
+		w.typedRu("31 February", "/log охват 100 31.02.2026", "31.02.2026"),
+		w.typedRu("month 13", "/log охват 100 00.13.2026", "00.13.2026"),
+		w.typedRu("ISO 30 February", "/log охват 100 2026-02-30", "2026-02-30"),
+		w.typedRu("ten years ahead", "/log охват 100 27.11.2036", "на будущую дату"),
+		w.typedRu("far past", "/log охват 100 01.01.1900", "раньше начала плана"),
+		w.typedEn("31 February", "/log reach 100 31.02.2026", "31.02.2026"),
+		w.typedEn("ten years ahead", "/log reach 100 2036-11-27", "future date"),
 	}
 }
 
